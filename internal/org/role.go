@@ -1,0 +1,80 @@
+package org
+
+// Role is a duty a user holds in one organisation.
+type Role string
+
+const (
+	RoleAdmin      Role = "admin"      // 系统管理员
+	RoleSupervisor Role = "supervisor" // 政务公开办
+	RoleEditor     Role = "editor"     // 信息发布员
+	RoleReviewer   Role = "reviewer"   // 审核员（公开机构负责人）
+	RoleLeader     Role = "leader"     // 分管领导
+	RoleHandler    Role = "handler"    // 依申请办理员
+)
+
+// Permission is something a role lets a user do within an org scope.
+type Permission string
+
+const (
+	PermOrgView    Permission = "org.view"
+	PermOrgManage  Permission = "org.manage"
+	PermUserView   Permission = "user.view"
+	PermUserManage Permission = "user.manage"
+	PermAuditView  Permission = "audit.view"
+)
+
+// RoleInfo describes a role. A role with Subtree covers the org it is
+// granted in and every org below it (the district office oversees streets,
+// streets' communities and departments); the others cover exactly their org,
+// so a street's editor cannot publish for a community unless granted there.
+type RoleInfo struct {
+	Role        Role
+	Label       string
+	Description string
+	Subtree     bool
+	Perms       []Permission
+}
+
+// Roles lists every role in display order. It is the one permission matrix:
+// web routes and capability packages ask Allowed, never compare role names.
+var Roles = []RoleInfo{
+	{RoleAdmin, "系统管理员", "管理机构、账号和角色，查看证据链", true,
+		[]Permission{PermOrgView, PermOrgManage, PermUserView, PermUserManage, PermAuditView}},
+	{RoleSupervisor, "政务公开办", "全区只读，开展检查、整改和考核", true,
+		[]Permission{PermOrgView, PermUserView, PermAuditView}},
+	{RoleEditor, "信息发布员", "维护本单位目录，起草和提交信息", false,
+		[]Permission{PermOrgView}},
+	{RoleReviewer, "审核员", "审核本单位信息（公开机构负责人），含保密审查", false,
+		[]Permission{PermOrgView}},
+	{RoleLeader, "分管领导", "终审本单位信息", false,
+		[]Permission{PermOrgView}},
+	{RoleHandler, "依申请办理员", "登记、办理和答复政府信息公开申请", false,
+		[]Permission{PermOrgView}},
+}
+
+// LookupRole returns the description of r.
+func LookupRole(r Role) (RoleInfo, bool) {
+	for _, ri := range Roles {
+		if ri.Role == r {
+			return ri, true
+		}
+	}
+	return RoleInfo{}, false
+}
+
+// Label is the Chinese name of r.
+func (r Role) Label() string {
+	if ri, ok := LookupRole(r); ok {
+		return ri.Label
+	}
+	return string(r)
+}
+
+func (ri RoleInfo) has(p Permission) bool {
+	for _, x := range ri.Perms {
+		if x == p {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,181 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"path"
+	"strings"
+	"time"
+
+	"gongkai.dev/gongkai/internal/apperr"
+	"gongkai.dev/gongkai/internal/org"
+	"gongkai.dev/gongkai/internal/site"
+)
+
+// pageData is what every page template receives.
+type pageData struct {
+	Title      string
+	Section    string // active navigation entry
+	Site       site.Settings
+	User       *org.Principal
+	Elder      bool
+	Path       string
+	Flash      string
+	Error      string            // a message for the whole form
+	Errors     map[string]string // field → message
+	Form       map[string]string // submitted values, to refill forms
+	Breadcrumb []crumb
+	Data       any
+}
+
+type crumb struct{ Label, Href string }
+
+var cst = time.FixedZone("CST", 8*3600)
+
+var funcs = template.FuncMap{
+	"date": func(t time.Time) string {
+		if t.IsZero() {
+			return "—"
+		}
+		return t.In(cst).Format("2006年1月2日")
+	},
+	"datetime": func(t time.Time) string {
+		if t.IsZero() {
+			return "—"
+		}
+		return t.In(cst).Format("2006年1月2日 15:04")
+	},
+	"isodate":   func(t time.Time) string { return t.In(cst).Format("2006-01-02") },
+	"roleLabel": func(r org.Role) string { return r.Label() },
+	"kindLabel": func(k org.Kind) string { return k.Label() },
+	"indent":    func(n int) string { return strings.Repeat("　", n) },
+	"query":     func(k, v string) string { return url.QueryEscape(v) },
+	"add":       func(a, b int) int { return a + b },
+	"dict": func(kv ...any) map[string]any {
+		m := map[string]any{}
+		for i := 0; i+1 < len(kv); i += 2 {
+			m[fmt.Sprint(kv[i])] = kv[i+1]
+		}
+		return m
+	},
+}
+
+// parseTemplates builds one template set per page: its section's layout,
+// the shared partials and the page itself.
+func (s *Server) parseTemplates() error {
+	s.pages = map[string]*template.Template{}
+	for _, section := range []string{"portal", "admin"} {
+		files, err := fs.Glob(assets, "templates/"+section+"/*.html")
+		if err != nil {
+			return err
+		}
+		for _, f := range files {
+			base := path.Base(f)
+			if strings.HasPrefix(base, "_") {
+				continue
+			}
+			t, err := template.New(base).Funcs(funcs).ParseFS(assets,
+				"templates/partials.html", "templates/"+section+"/_layout.html", f)
+			if err != nil {
+				return fmt.Errorf("template %s: %w", f, err)
+			}
+			s.pages[section+"/"+base] = t
+		}
+	}
+	return nil
+}
+
+type ctxKey int
+
+const (
+	principalKey ctxKey = iota
+	sessionKey
+)
+
+func principalFrom(ctx context.Context) *org.Principal {
+	p, _ := ctx.Value(principalKey).(*org.Principal)
+	return p
+}
+
+func sessionFrom(ctx context.Context) org.Session {
+	s, _ := ctx.Value(sessionKey).(org.Session)
+	return s
+}
+
+const elderCookie = "gk_elder"
+
+func (s *Server) fillPage(r *http.Request, p *pageData) {
+	if st, err := s.Site.Get(r.Context()); err == nil {
+		p.Site = st
+	} else {
+		p.Site = site.Defaults()
+	}
+	if c, err := r.Cookie(elderCookie); err == nil && c.Value == "1" {
+		p.Elder = true
+	}
+	if p.User == nil {
+		p.User = principalFrom(r.Context())
+	}
+	p.Path = r.URL.RequestURI()
+	if p.Flash == "" {
+		p.Flash = flashes[r.URL.Query().Get("ok")]
+	}
+}
+
+// flashes are the only messages a redirect may ask a page to show, so a
+// crafted link cannot put arbitrary text on a government page.
+var flashes = map[string]string{
+	"saved":     "已保存。",
+	"created":   "已创建。",
+	"disabled":  "账号已停用，其所有登录会话已结束。",
+	"enabled":   "账号已启用。",
+	"password":  "密码已修改，其他设备上的登录已退出。",
+	"reset":     "密码已重置；该用户下次登录时须修改密码。",
+	"loggedout": "您已安全退出。",
+}
+
+// formErrors splits an Invalid error into per-field messages for a form;
+// other errors are returned for the central handler.
+func formErrors(err error, p *pageData) error {
+	e, ok := apperr.As(err)
+	if !ok || e.Kind != apperr.Invalid {
+		return err
+	}
+	p.Errors = map[string]string{}
+	for _, f := range e.Fields {
+		if _, dup := p.Errors[f.Field]; !dup {
+			p.Errors[f.Field] = f.Message
+		}
+	}
+	p.Error = "提交的内容有误，请按提示修改后再提交。"
+	return nil
+}
+
+// formValues copies submitted values for refilling a form.
+func formValues(r *http.Request) map[string]string {
+	m := map[string]string{}
+	for k, v := range r.PostForm {
+		if len(v) > 0 && !strings.Contains(k, "password") {
+			m[k] = v[0]
+		}
+	}
+	return m
+}
+
+// parseForm limits a form body to 1 MiB and parses it.
+func parseForm(w http.ResponseWriter, r *http.Request) error {
+	r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
+	return r.ParseForm()
+}
+
+// safeNext keeps redirects on this site.
+func safeNext(next, fallback string) string {
+	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return fallback
+	}
+	return next
+}
