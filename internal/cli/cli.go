@@ -19,8 +19,8 @@ import (
 	"syscall"
 	"text/tabwriter"
 
-	"gongkai.dev/gongkai/internal/apperr"
 	"gongkai.dev/gongkai/internal/app"
+	"gongkai.dev/gongkai/internal/apperr"
 	"gongkai.dev/gongkai/internal/audit"
 	"gongkai.dev/gongkai/internal/demo"
 	"gongkai.dev/gongkai/internal/org"
@@ -133,6 +133,7 @@ func help(w io.Writer) {
 type flags struct {
 	*flag.FlagSet
 	data, db *string
+	args     []string // positional arguments, wherever they stood
 }
 
 func newFlags(name string, withDB bool) *flags {
@@ -146,7 +147,22 @@ func newFlags(name string, withDB bool) *flags {
 	return f
 }
 
+// parse accepts flags before and after positional arguments, as operators
+// type them ("user passwd zhangsan --password-stdin").
 func (f *flags) parse(args []string) error {
+	for {
+		if err := f.parseOnce(args); err != nil {
+			return err
+		}
+		if f.NArg() == 0 {
+			return nil
+		}
+		f.args = append(f.args, f.Arg(0))
+		args = f.Args()[1:]
+	}
+}
+
+func (f *flags) parseOnce(args []string) error {
 	if err := f.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return err
@@ -166,8 +182,8 @@ func (f *flags) parse(args []string) error {
 }
 
 func (f *flags) noArgs() error {
-	if f.NArg() > 0 {
-		return usageError{fmt.Sprintf("多余的参数 %q", f.Arg(0))}
+	if len(f.args) > 0 {
+		return usageError{fmt.Sprintf("多余的参数 %q", f.args[0])}
 	}
 	return nil
 }
@@ -413,7 +429,7 @@ func runUser(env *Env, args []string) error {
 		if err := f.parse(args); err != nil {
 			return err
 		}
-		if f.NArg() != 1 {
+		if len(f.args) != 1 {
 			return usageError{"需要一个用户名，例如：gongkai user " + sub + " zhangsan"}
 		}
 		var pw string
@@ -431,9 +447,9 @@ func runUser(env *Env, args []string) error {
 			return err
 		}
 		defer a.Close()
-		u, err := a.Orgs.GetUserByName(ctx, f.Arg(0))
+		u, err := a.Orgs.GetUserByName(ctx, f.args[0])
 		if err != nil {
-			return fmt.Errorf("账号 %q 不存在", f.Arg(0))
+			return fmt.Errorf("账号 %q 不存在", f.args[0])
 		}
 		switch sub {
 		case "passwd":

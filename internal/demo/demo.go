@@ -84,7 +84,7 @@ var district = unit{kind: org.KindDistrict, name: "示范区人民政府", short
 
 type account struct {
 	username, name, org string // org by short name
-	roles                   []org.Role
+	roles               []org.Role
 }
 
 var accounts = []account{

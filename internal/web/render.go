@@ -30,6 +30,8 @@ type pageData struct {
 	Form       map[string]string // submitted values, to refill forms
 	Breadcrumb []crumb
 	Data       any
+	// CanSettings shows the site-settings menu entry (district-level admins).
+	CanSettings bool
 }
 
 type crumb struct{ Label, Href string }
@@ -119,6 +121,9 @@ func (s *Server) fillPage(r *http.Request, p *pageData) {
 	}
 	if p.User == nil {
 		p.User = principalFrom(r.Context())
+	}
+	if p.User != nil && strings.HasPrefix(r.URL.Path, "/admin") {
+		p.CanSettings = s.settingsAllowed(r.Context(), p.User) == nil
 	}
 	p.Path = r.URL.RequestURI()
 	if p.Flash == "" {

@@ -1,0 +1,241 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"gongkai.dev/gongkai/internal/db"
+	"gongkai.dev/gongkai/internal/dbtest"
+	"gongkai.dev/gongkai/internal/org"
+)
+
+type result struct {
+	code           int
+	stdout, stderr string
+}
+
+// run executes the CLI in-process against the test's database.
+func run(t *testing.T, dbArgs []string, stdin string, args ...string) result {
+	t.Helper()
+	var out, errb bytes.Buffer
+	full := append([]string{}, args...)
+	full = append(full, dbArgs...)
+	code := Main(full, &Env{Stdin: strings.NewReader(stdin), Stdout: &out, Stderr: &errb})
+	return result{code, out.String(), errb.String()}
+}
+
+func dbFlags(t *testing.T) []string {
+	u, dir := dbtest.URL(t)
+	if u != "" {
+		return []string{"--db", u}
+	}
+	return []string{"--data", dir}
+}
+
+func TestHelpAndUsageErrors(t *testing.T) {
+	r := run(t, nil, "", "help")
+	if r.code != 0 || !strings.Contains(r.stdout, "audit") || !strings.Contains(r.stdout, "--data DIR") {
+		t.Fatalf("help: %+v", r)
+	}
+	if r := run(t, nil, "", "help", "serve"); r.code != 0 || !strings.Contains(r.stdout, "--demo") {
+		t.Fatalf("help serve: %+v", r)
+	}
+	if r := run(t, nil, "", "serve", "-h"); r.code != 0 || !strings.Contains(r.stdout, "用法") {
+		t.Fatalf("serve -h: %+v", r)
+	}
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"launch"}, "未知命令 \"launch\""},
+		{[]string{"migrate", "--bogus"}, "未知参数 -bogus"},
+		{[]string{"serve", "--addr"}, "参数 -addr 需要一个值"},
+		{[]string{"serve", "--demo=maybe"}, "参数值无效"},
+		{[]string{"migrate", "extra"}, "多余的参数"},
+		{[]string{"user"}, "缺少子命令"},
+		{[]string{"user", "fly"}, "未知子命令"},
+		{[]string{"audit", "check"}, "verify"},
+		{[]string{"user", "passwd", "x"}, "--password-stdin"},
+	}
+	for _, c := range cases {
+		r := run(t, nil, "", c.args...)
+		if r.code != 2 || !strings.Contains(r.stderr, c.want) || strings.Contains(r.stderr, "goroutine") {
+			t.Errorf("%v: code %d stderr %q, want 2 and %q", c.args, r.code, r.stderr, c.want)
+		}
+	}
+}
+
+func TestBadDatabaseTargets(t *testing.T) {
+	r := run(t, nil, "", "migrate", "--db", "postgres://app:pw@127.0.0.1:1/x?sslmode=disable&connect_timeout=3")
+	if r.code != 1 || !strings.Contains(r.stderr, "无法连接数据库 postgres://127.0.0.1:1/x") || strings.Contains(r.stderr, "pw@") {
+		t.Fatalf("unreachable: %+v", r)
+	}
+	r = run(t, nil, "", "migrate", "--data", "/proc/gongkai-cannot-exist")
+	if r.code != 1 || !strings.Contains(r.stderr, "数据目录") {
+		t.Fatalf("unwritable data dir: %+v", r)
+	}
+}
+
+func TestOperatorCommands(t *testing.T) {
+	flags := dbFlags(t)
+	r := run(t, flags, "", "migrate", "--status")
+	if r.code != 0 || !strings.Contains(r.stdout, "0001_foundation") || !strings.Contains(r.stdout, "数据库结构版本：1") {
+		t.Fatalf("migrate: %+v", r)
+	}
+	// A bad check character is refused and nothing is written.
+	r = run(t, flags, "", "org", "add", "--kind", "district", "--name", "某区人民政府", "--code", "000014348")
+	if r.code != 1 || !strings.Contains(r.stderr, "--code") || !strings.Contains(r.stderr, "第 9 位应为 9") {
+		t.Fatalf("bad code: %+v", r)
+	}
+	if r := run(t, flags, "", "org", "list"); strings.Contains(r.stdout, "某区") {
+		t.Fatal("rejected org was written")
+	}
+	root := org.MakeUSCC("11999901000014349")
+	if r := run(t, flags, "", "org", "add", "--kind", "district", "--name", "某区人民政府", "--code", root); r.code != 0 {
+		t.Fatalf("add root: %+v", r)
+	}
+	street := org.MakeOrgCode("77777777")
+	if r := run(t, flags, "", "org", "add", "--parent", root, "--kind", "street", "--name", "某街道", "--code", street); r.code != 0 {
+		t.Fatalf("add street: %+v", r)
+	}
+	if r := run(t, flags, "", "org", "add", "--parent", "nope", "--kind", "street", "--name", "x", "--code", street); r.code != 2 || !strings.Contains(r.stderr, "--parent") {
+		t.Fatalf("unknown parent: %+v", r)
+	}
+	r = run(t, flags, "", "org", "list")
+	if !regexp.MustCompile(`(?m)^` + street + `\s+街道\s+  某街道$`).MatchString(r.stdout) {
+		t.Fatalf("org list:\n%s", r.stdout)
+	}
+
+	if r := run(t, flags, "", "user", "add", "--username", "ops", "--name", "运维", "--org", root, "--roles", "admin"); r.code != 2 {
+		t.Fatalf("password on the command line accepted: %+v", r)
+	}
+	r = run(t, flags, "Ops@2026\n", "user", "add", "--username", "ops", "--name", "运维", "--org", root,
+		"--roles", "admin,editor@"+street, "--password-stdin")
+	if r.code != 0 {
+		t.Fatalf("user add: %+v", r)
+	}
+	r = run(t, flags, "Ops@2026\n", "user", "add", "--username", "ops", "--name", "运维", "--org", root, "--password-stdin")
+	if r.code != 1 || !strings.Contains(r.stderr, "用户名已被使用") {
+		t.Fatalf("duplicate user: %+v", r)
+	}
+	r = run(t, flags, "Ops@2026\n", "user", "add", "--username", "x2", "--name", "x", "--org", root, "--roles", "king", "--password-stdin")
+	if r.code != 2 || !strings.Contains(r.stderr, "king") {
+		t.Fatalf("unknown role: %+v", r)
+	}
+	if r := run(t, flags, "weak\n", "user", "passwd", "ops", "--password-stdin"); r.code != 1 || !strings.Contains(r.stderr, "密码") {
+		t.Fatalf("weak password: %+v", r)
+	}
+	if r := run(t, flags, "New@2026x\n", "user", "passwd", "ops", "--password-stdin"); r.code != 0 {
+		t.Fatalf("passwd: %+v", r)
+	}
+	if r := run(t, flags, "", "user", "disable", "ghost"); r.code != 1 || !strings.Contains(r.stderr, "不存在") {
+		t.Fatalf("disable unknown: %+v", r)
+	}
+	if r := run(t, flags, "", "user", "disable", "ops"); r.code != 0 {
+		t.Fatalf("disable: %+v", r)
+	}
+	r = run(t, flags, "", "user", "list")
+	if !strings.Contains(r.stdout, "ops") || !strings.Contains(r.stdout, "已停用") || !strings.Contains(r.stdout, "信息发布员@某街道") {
+		t.Fatalf("user list:\n%s", r.stdout)
+	}
+	// demo refuses a database that has data.
+	if r := run(t, flags, "", "demo"); r.code != 1 || !strings.Contains(r.stderr, "空数据库") {
+		t.Fatalf("demo on used db: %+v", r)
+	}
+	r = run(t, flags, "", "audit", "verify")
+	if r.code != 0 || !strings.Contains(r.stdout, "证据链完整") {
+		t.Fatalf("verify: %+v", r)
+	}
+}
+
+func TestAuditVerifyNamesTampering(t *testing.T) {
+	flags := dbFlags(t)
+	if r := run(t, flags, "", "demo"); r.code != 0 || !strings.Contains(r.stdout, "admin") {
+		t.Fatalf("demo: %+v", r)
+	}
+	if r := run(t, flags, "", "audit", "verify"); r.code != 0 {
+		t.Fatalf("verify clean: %+v", r)
+	}
+	d, err := db.Open(context.Background(), db.Config{URL: valueOf(flags, "--db"), DataDir: valueOf(flags, "--data")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.W.Exec("UPDATE audit_events SET summary = '新建机构 伪造' WHERE seq = 7"); err != nil {
+		t.Fatal(err)
+	}
+	d.Close()
+	r := run(t, flags, "", "audit", "verify")
+	if r.code != 1 || !strings.Contains(r.stderr, "第 7 号事件的内容与其哈希不符") {
+		t.Fatalf("tampered: %+v", r)
+	}
+}
+
+func valueOf(args []string, flag string) string {
+	for i := 0; i+1 < len(args); i++ {
+		if args[i] == flag {
+			return args[i+1]
+		}
+	}
+	return ""
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) { s.mu.Lock(); defer s.mu.Unlock(); return s.b.Write(p) }
+func (s *syncBuffer) String() string              { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+
+func TestServeDemoPrintsAddressAndAccounts(t *testing.T) {
+	flags := dbFlags(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	var out, errb syncBuffer
+	done := make(chan int)
+	go func() {
+		done <- Main(append([]string{"serve", "--demo", "--addr", "127.0.0.1:0"}, flags...),
+			&Env{Stdout: &out, Stderr: &errb, Ctx: ctx})
+	}()
+	re := regexp.MustCompile(`门户网站：(http://127\.0\.0\.1:\d+)/`)
+	var base string
+	for i := 0; i < 300 && base == ""; i++ {
+		if m := re.FindStringSubmatch(out.String()); m != nil {
+			base = m[1]
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if base == "" {
+		cancel()
+		t.Fatalf("no address printed: %s %s", out.String(), errb.String())
+	}
+	for _, want := range []string{"admin", "gkb", "editor", "reviewer", "leader", "handler", "Demo@2026", "/admin/"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("start-up output lacks %q:\n%s", want, out.String())
+		}
+	}
+	resp, err := http.Get(base + "/healthz")
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("healthz: %v", err)
+	}
+	resp.Body.Close()
+	cancel()
+	if code := <-done; code != 0 {
+		t.Fatalf("serve exited %d: %s", code, errb.String())
+	}
+	// A second start on the same data finds the demo and serves it again.
+	ctx2, cancel2 := context.WithCancel(context.Background())
+	go func() {
+		done <- Main(append([]string{"serve", "--demo", "--addr", "127.0.0.1:0"}, flags...), &Env{Stdout: &out, Stderr: &errb, Ctx: ctx2})
+	}()
+	time.Sleep(300 * time.Millisecond)
+	cancel2()
+	if code := <-done; code != 0 {
+		t.Fatalf("second serve exited %d: %s", code, errb.String())
+	}
+}
