@@ -26,8 +26,9 @@ type Actor struct {
 	IP   string
 }
 
-// System is the actor for operator commands and background jobs.
-func System(name string) Actor { return Actor{ID: "system:" + name, Name: name} }
+// System is the actor for operator commands and background jobs: id is
+// stable ("cli:root", "demo"), label is what staff read (命令行（root）).
+func System(id, label string) Actor { return Actor{ID: "system:" + id, Name: label} }
 
 // Event is a state change to record. Before and After are summaries of the
 // object (marshalled to JSON), not necessarily whole rows.

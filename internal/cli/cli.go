@@ -188,17 +188,29 @@ func (f *flags) noArgs() error {
 	return nil
 }
 
+// parseOpen is the start of every data command without positional
+// arguments: parse the flags, refuse extras, open the App.
+func (f *flags) parseOpen(ctx context.Context, args []string) (*app.App, error) {
+	if err := f.parse(args); err != nil {
+		return nil, err
+	}
+	if err := f.noArgs(); err != nil {
+		return nil, err
+	}
+	return f.open(ctx)
+}
+
 // open starts an App (database + migrations) for a data command.
 func (f *flags) open(ctx context.Context) (*app.App, error) {
 	return app.Open(ctx, app.Config{DataDir: *f.data, DBURL: *f.db, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 }
 
 func operator() audit.Actor {
-	name := "cli"
+	name := "unknown"
 	if u, err := user.Current(); err == nil {
-		name = "cli:" + u.Username
+		name = u.Username
 	}
-	return audit.System(name)
+	return audit.System("cli:"+name, "命令行（"+name+"）")
 }
 
 func runServe(env *Env, args []string) error {
@@ -307,14 +319,8 @@ func runMigrate(env *Env, args []string) error {
 
 func runDemo(env *Env, args []string) error {
 	f := newFlags("demo", true)
-	if err := f.parse(args); err != nil {
-		return err
-	}
-	if err := f.noArgs(); err != nil {
-		return err
-	}
 	ctx := context.Background()
-	a, err := f.open(ctx)
+	a, err := f.parseOpen(ctx, args)
 	if err != nil {
 		return err
 	}
@@ -468,13 +474,7 @@ func runUser(env *Env, args []string) error {
 		}
 		return nil
 	case "list":
-		if err := f.parse(args); err != nil {
-			return err
-		}
-		if err := f.noArgs(); err != nil {
-			return err
-		}
-		a, err := f.open(ctx)
+		a, err := f.parseOpen(ctx, args)
 		if err != nil {
 			return err
 		}
@@ -536,13 +536,7 @@ func runOrg(env *Env, args []string) error {
 		phone := f.String("phone", "", "联系电话")
 		email := f.String("email", "", "电子邮箱")
 		hours := f.String("office-hours", "", "办公时间")
-		if err := f.parse(args); err != nil {
-			return err
-		}
-		if err := f.noArgs(); err != nil {
-			return err
-		}
-		a, err := f.open(ctx)
+		a, err := f.parseOpen(ctx, args)
 		if err != nil {
 			return err
 		}
@@ -563,13 +557,7 @@ func runOrg(env *Env, args []string) error {
 		fmt.Fprintf(env.Stdout, "已创建机构 %s（%s，代码 %s）\n", o.Name, o.Kind.Label(), o.Code)
 		return nil
 	case "list":
-		if err := f.parse(args); err != nil {
-			return err
-		}
-		if err := f.noArgs(); err != nil {
-			return err
-		}
-		a, err := f.open(ctx)
+		a, err := f.parseOpen(ctx, args)
 		if err != nil {
 			return err
 		}

@@ -123,7 +123,7 @@ func Seed(ctx context.Context, orgs *org.Service, st *site.Service) ([]Account, 
 	for i := range accounts {
 		hashes[i] = org.HashPassword(Password)
 	}
-	actor := audit.System("demo")
+	actor := audit.System("demo", "系统（写入演示数据）")
 	var out []Account
 	err = orgs.DB.Tx(ctx, func(tx *sql.Tx) error {
 		ids := map[string]string{}

@@ -67,21 +67,10 @@ func (k Kind) allowedParent(parent Kind) bool {
 // office, or a community or village committee. Contact fields feed the
 // 政府信息公开指南 (条例第十二条) and page footers.
 type Org struct {
-	ID          string
-	ParentID    string
-	Kind        Kind
-	Name        string
-	ShortName   string
-	Code        string // 组织机构代码 or 统一社会信用代码, used in 索引号
-	Address     string
-	Postcode    string
-	Phone       string
-	Fax         string
-	Email       string
-	OfficeHours string
-	Sort        int
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
+	ID string
+	OrgInput
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // DisplayName is the short name when set.
@@ -92,13 +81,14 @@ func (o Org) DisplayName() string {
 	return o.Name
 }
 
-// OrgInput is what a form or command gives to create or edit an org.
+// OrgInput is an org's editable fields: what a form or command gives to
+// create or edit one.
 type OrgInput struct {
 	ParentID    string
 	Kind        Kind
 	Name        string
 	ShortName   string
-	Code        string
+	Code        string // 组织机构代码 or 统一社会信用代码, used in 索引号
 	Address     string
 	Postcode    string
 	Phone       string
@@ -226,9 +216,7 @@ func (s *Service) CreateOrgTx(ctx context.Context, tx *sql.Tx, actor audit.Actor
 		return Org{}, err
 	}
 	now := s.Now()
-	o := Org{ID: db.NewID(), ParentID: in.ParentID, Kind: in.Kind, Name: in.Name, ShortName: in.ShortName,
-		Code: in.Code, Address: in.Address, Postcode: in.Postcode, Phone: in.Phone, Fax: in.Fax, Email: in.Email,
-		OfficeHours: in.OfficeHours, Sort: in.Sort, CreatedAt: now, UpdatedAt: now}
+	o := Org{ID: db.NewID(), OrgInput: in, CreatedAt: now, UpdatedAt: now}
 	_, err := tx.ExecContext(ctx, `INSERT INTO orgs (id, parent_id, kind, name, short_name, code, address, postcode,
 		phone, fax, email, office_hours, sort, created_at, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
@@ -321,9 +309,7 @@ func (s *Service) UpdateOrg(ctx context.Context, actor audit.Actor, id string, i
 		}
 		now := s.Now()
 		o := before
-		o.ParentID, o.Kind, o.Name, o.ShortName, o.Code = in.ParentID, in.Kind, in.Name, in.ShortName, in.Code
-		o.Address, o.Postcode, o.Phone, o.Fax, o.Email = in.Address, in.Postcode, in.Phone, in.Fax, in.Email
-		o.OfficeHours, o.Sort, o.UpdatedAt = in.OfficeHours, in.Sort, now
+		o.OrgInput, o.UpdatedAt = in, now
 		if _, err := tx.ExecContext(ctx, `UPDATE orgs SET parent_id = $1, kind = $2, name = $3, short_name = $4, code = $5,
 			address = $6, postcode = $7, phone = $8, fax = $9, email = $10, office_hours = $11, sort = $12, updated_at = $13
 			WHERE id = $14`, nullable(o.ParentID), o.Kind, o.Name, o.ShortName, o.Code, o.Address, o.Postcode, o.Phone,
@@ -444,46 +430,20 @@ func (s *Service) Children(ctx context.Context, id string) ([]Org, error) {
 
 // ancestors returns id and all its ancestors, nearest first.
 func (s *Service) ancestors(ctx context.Context, q db.Querier, id string) ([]string, error) {
-	rows, err := q.QueryContext(ctx, `WITH RECURSIVE up(id, parent_id, depth) AS (
+	return db.QueryStrings(ctx, q, `WITH RECURSIVE up(id, parent_id, depth) AS (
 			SELECT id, parent_id, 0 FROM orgs WHERE id = $1
 			UNION ALL
 			SELECT o.id, o.parent_id, up.depth + 1 FROM orgs o JOIN up ON o.id = up.parent_id WHERE up.depth < 32
 		) SELECT id FROM up ORDER BY depth`, id)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var x string
-		if err := rows.Scan(&x); err != nil {
-			return nil, err
-		}
-		out = append(out, x)
-	}
-	return out, rows.Err()
 }
 
 // Subtree returns id and every org below it.
 func (s *Service) Subtree(ctx context.Context, id string) ([]string, error) {
-	rows, err := s.DB.R.QueryContext(ctx, `WITH RECURSIVE down(id, depth) AS (
+	return db.QueryStrings(ctx, s.DB.R, `WITH RECURSIVE down(id, depth) AS (
 			SELECT id, 0 FROM orgs WHERE id = $1
 			UNION ALL
 			SELECT o.id, down.depth + 1 FROM orgs o JOIN down ON o.parent_id = down.id WHERE down.depth < 32
 		) SELECT id FROM down`, id)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var x string
-		if err := rows.Scan(&x); err != nil {
-			return nil, err
-		}
-		out = append(out, x)
-	}
-	return out, rows.Err()
 }
 
 // CountOrgs returns how many organisations exist (0 = a fresh database).

@@ -17,7 +17,7 @@ type clock struct{ t time.Time }
 func (c *clock) Now() time.Time          { return c.t }
 func (c *clock) Advance(d time.Duration) { c.t = c.t.Add(d) }
 
-var op = audit.System("test")
+var op = audit.System("test", "测试")
 
 // fixture is a small district: root, one department, two streets, one
 // community under street A.

@@ -264,26 +264,10 @@ type orgRow struct {
 }
 
 func (s *Server) orgList(w http.ResponseWriter, r *http.Request) error {
-	ctx := r.Context()
-	p := principalFrom(ctx)
-	scope, err := s.Orgs.Scope(ctx, p, org.PermOrgView)
+	p := principalFrom(r.Context())
+	rows, err := s.scopedOrgs(r.Context(), p, org.PermOrgView)
 	if err != nil {
 		return err
-	}
-	in := map[string]bool{}
-	for _, id := range scope {
-		in[id] = true
-	}
-	all, err := s.Orgs.ListOrgs(ctx)
-	if err != nil {
-		return err
-	}
-	depth := org.Depth(all)
-	var rows []orgRow
-	for _, o := range all {
-		if in[o.ID] {
-			rows = append(rows, orgRow{o, depth[o.ID]})
-		}
 	}
 	data := map[string]any{"Orgs": rows, "CanManage": p.CanAny(org.PermOrgManage)}
 	s.render(w, r, http.StatusOK, "admin/orgs.html", &pageData{Title: "机构管理", Section: "orgs", Data: data})
@@ -335,8 +319,9 @@ func (s *Server) orgShow(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// manageableOrgs lists the orgs where p has perm, in tree order, for selects.
-func (s *Server) manageableOrgs(ctx context.Context, p *org.Principal, perm org.Permission) ([]orgRow, error) {
+// scopedOrgs lists the orgs where p has perm, in tree order with depths,
+// for lists and selects.
+func (s *Server) scopedOrgs(ctx context.Context, p *org.Principal, perm org.Permission) ([]orgRow, error) {
 	scope, err := s.Orgs.Scope(ctx, p, perm)
 	if err != nil {
 		return nil, err
@@ -360,7 +345,7 @@ func (s *Server) manageableOrgs(ctx context.Context, p *org.Principal, perm org.
 }
 
 func (s *Server) renderOrgForm(w http.ResponseWriter, r *http.Request, status int, pd *pageData, editing *org.Org) error {
-	parents, err := s.manageableOrgs(r.Context(), principalFrom(r.Context()), org.PermOrgManage)
+	parents, err := s.scopedOrgs(r.Context(), principalFrom(r.Context()), org.PermOrgManage)
 	if err != nil {
 		return err
 	}
@@ -370,7 +355,7 @@ func (s *Server) renderOrgForm(w http.ResponseWriter, r *http.Request, status in
 	return nil
 }
 
-func orgFormValues(o org.Org) map[string]string {
+func orgFormValues(o org.OrgInput) map[string]string {
 	return map[string]string{"parent_id": o.ParentID, "kind": string(o.Kind), "name": o.Name, "short_name": o.ShortName,
 		"code": o.Code, "address": o.Address, "postcode": o.Postcode, "phone": o.Phone, "fax": o.Fax, "email": o.Email,
 		"office_hours": o.OfficeHours, "sort": strconv.Itoa(o.Sort)}
@@ -446,7 +431,7 @@ func (s *Server) orgEdit(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	pd := &pageData{Title: "编辑机构", Form: orgFormValues(o)}
+	pd := &pageData{Title: "编辑机构", Form: orgFormValues(o.OrgInput)}
 	pd.Breadcrumb = []crumb{{"机构管理", "/admin/orgs"}, {o.Name, "/admin/orgs/" + o.ID}, {"编辑", ""}}
 	return s.renderOrgForm(w, r, http.StatusOK, pd, &o)
 }
@@ -535,21 +520,19 @@ func (s *Server) orgNames(ctx context.Context) (map[string]string, error) {
 
 const extraGrantRows = 3
 
+var extraGrantRowIdx = []int{0, 1, 2} // for ranging in templates
+
 func (s *Server) renderUserForm(w http.ResponseWriter, r *http.Request, status int, pd *pageData, editing *org.User) error {
-	orgs, err := s.manageableOrgs(r.Context(), principalFrom(r.Context()), org.PermUserManage)
+	orgs, err := s.scopedOrgs(r.Context(), principalFrom(r.Context()), org.PermUserManage)
 	if err != nil {
 		return err
 	}
 	pd.Section = "users"
-	rows := make([]int, extraGrantRows)
-	for i := range rows {
-		rows[i] = i
-	}
 	checked := map[string]bool{}
 	for _, role := range r.PostForm["role"] {
 		checked[role] = true
 	}
-	pd.Data = map[string]any{"Orgs": orgs, "Roles": org.Roles, "Editing": editing, "ExtraRows": rows, "Checked": checked}
+	pd.Data = map[string]any{"Orgs": orgs, "Roles": org.Roles, "Editing": editing, "ExtraRows": extraGrantRowIdx, "Checked": checked}
 	s.render(w, r, status, "admin/user_form.html", pd)
 	return nil
 }
@@ -670,8 +653,7 @@ func (s *Server) loadUserFor(ctx context.Context, p *org.Principal, id string, p
 
 func (s *Server) userShow(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	p := principalFrom(ctx)
-	u, err := s.loadUserFor(ctx, p, r.PathValue("id"), org.PermUserView)
+	u, err := s.loadUserFor(ctx, principalFrom(ctx), r.PathValue("id"), org.PermUserView)
 	if err != nil {
 		return err
 	}
@@ -679,34 +661,40 @@ func (s *Server) userShow(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	canManage, _ := s.Orgs.Allowed(ctx, p, org.PermUserManage, u.OrgID)
 	form, checked := userFormValues(u, grants)
-	pd := &pageData{Title: u.DisplayName, Form: form}
-	pd.Breadcrumb = []crumb{{"账号管理", "/admin/users"}, {u.DisplayName, ""}}
+	return s.renderUserShow(w, r, http.StatusOK, &pageData{Form: form}, u, grants, checked)
+}
+
+// renderUserShow renders the account page; pd carries the edit form's
+// values and errors (stored values, or what was just submitted).
+func (s *Server) renderUserShow(w http.ResponseWriter, r *http.Request, status int, pd *pageData, u org.User,
+	grants []org.Grant, checked map[string]bool) error {
+	ctx := r.Context()
+	p := principalFrom(ctx)
+	canManage, err := s.Orgs.Allowed(ctx, p, org.PermUserManage, u.OrgID)
+	if err != nil {
+		return err
+	}
 	orgName := ""
 	if o, err := s.Orgs.GetOrg(ctx, u.OrgID); err == nil {
 		orgName = o.Name
 	}
 	var events []audit.Record
 	if ok, _ := s.Orgs.Allowed(ctx, p, org.PermAuditView, u.OrgID); ok {
-		events, err = audit.List(ctx, s.DB.R, audit.Filter{ObjectType: "user", ObjectID: u.ID, Limit: 20})
-		if err != nil {
+		if events, err = audit.List(ctx, s.DB.R, audit.Filter{ObjectType: "user", ObjectID: u.ID, Limit: 20}); err != nil {
 			return err
 		}
 	}
-	orgs, err := s.manageableOrgs(ctx, p, org.PermUserManage)
+	orgs, err := s.scopedOrgs(ctx, p, org.PermUserManage)
 	if err != nil {
 		return err
 	}
-	rows := make([]int, extraGrantRows)
-	for i := range rows {
-		rows[i] = i
-	}
-	pd.Section = "users"
+	pd.Title, pd.Section = u.DisplayName, "users"
+	pd.Breadcrumb = []crumb{{"账号管理", "/admin/users"}, {u.DisplayName, ""}}
 	pd.Data = map[string]any{"User": u, "OrgName": orgName, "Grants": s.grantViews(ctx, grants), "CanManage": canManage,
-		"Checked": checked, "Orgs": orgs, "Roles": org.Roles, "ExtraRows": rows, "Events": events,
+		"Checked": checked, "Orgs": orgs, "Roles": org.Roles, "ExtraRows": extraGrantRowIdx, "Events": events,
 		"Self": u.ID == p.User.ID}
-	s.render(w, r, http.StatusOK, "admin/user_show.html", pd)
+	s.render(w, r, status, "admin/user_show.html", pd)
 	return nil
 }
 
@@ -755,11 +743,15 @@ func (s *Server) userUpdate(w http.ResponseWriter, r *http.Request) error {
 			return nil
 		}
 	}
-	e, ok := apperr.As(err)
-	if !ok || e.Kind != apperr.Invalid {
-		return err
+	pd := &pageData{Form: formValues(r)}
+	if e := formErrors(err, pd); e != nil {
+		return e
 	}
-	return &apperr.Error{Kind: apperr.Invalid, Message: e.Message, Fields: e.Fields}
+	checked := map[string]bool{}
+	for _, role := range r.PostForm["role"] {
+		checked[role] = true
+	}
+	return s.renderUserShow(w, r, http.StatusBadRequest, pd, u, old, checked)
 }
 
 func (s *Server) userSetDisabled(disabled bool) handler {
@@ -796,7 +788,17 @@ func (s *Server) userResetPassword(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	if err := s.Orgs.SetPassword(ctx, p.Actor(clientIP(r)), u.ID, r.PostForm.Get("new_password"), true, ""); err != nil {
-		return err
+		pd := &pageData{}
+		if e := formErrors(err, pd); e != nil {
+			return e
+		}
+		grants, gerr := s.Orgs.Grants(ctx, u.ID)
+		if gerr != nil {
+			return gerr
+		}
+		pd.Form, _ = userFormValues(u, grants)
+		_, checked := userFormValues(u, grants)
+		return s.renderUserShow(w, r, http.StatusBadRequest, pd, u, grants, checked)
 	}
 	http.Redirect(w, r, "/admin/users/"+u.ID+"?ok=reset", http.StatusSeeOther)
 	return nil

@@ -228,6 +228,18 @@ func TestAccountLifecycleOverHTTP(t *testing.T) {
 		t.Fatalf("after change: %d", r.StatusCode)
 	}
 
+	// A bad edit re-renders the account page with the field named and the input kept.
+	r = admin.Post(userPath, url.Values{"display_name": {""}, "org_id": {xc.ID}, "phone": {"0000-1234"}, "role": {"editor"}})
+	doc = apptest.Parse(t, r.Body)
+	if r.StatusCode != http.StatusBadRequest || apptest.First(doc, "#e-display_name") == nil ||
+		apptest.Attr(apptest.First(doc, "input#f-phone"), "value") != "0000-1234" {
+		t.Fatalf("bad edit: %d %s", r.StatusCode, apptest.Text(r.Body))
+	}
+	r = admin.Post(userPath+"/password", url.Values{"new_password": {"short"}})
+	if r.StatusCode != http.StatusBadRequest || apptest.First(apptest.Parse(t, r.Body), "#e-new_password") == nil {
+		t.Fatalf("weak reset: %d %s", r.StatusCode, apptest.Text(r.Body))
+	}
+
 	// Disabling ends the user's session at once.
 	if r = admin.Post(userPath+"/disable", nil); r.StatusCode != http.StatusSeeOther {
 		t.Fatalf("disable: %d", r.StatusCode)
@@ -292,7 +304,7 @@ func TestPermissionMatrix(t *testing.T) {
 	env := apptest.Start(t, apptest.Options{})
 	ctx := context.Background()
 	dh, hb, xc, bgs := orgByShort(t, env, "东湖街道"), orgByShort(t, env, "湖滨社区"), orgByShort(t, env, "西城街道"), orgByShort(t, env, "区政府办")
-	op := audit.System("test")
+	op := audit.System("test", "测试")
 	for _, u := range []org.UserInput{
 		{Username: "dh.admin", DisplayName: "东湖管理员", OrgID: dh.ID, Password: pw, Grants: []org.Grant{{Role: org.RoleAdmin}}},
 		{Username: "xc.editor", DisplayName: "西城发布员", OrgID: xc.ID, Password: pw, Grants: []org.Grant{{Role: org.RoleEditor}}},
@@ -437,7 +449,7 @@ func TestPortalAPIAndOps(t *testing.T) {
 	if r.StatusCode != http.StatusSeeOther || r.Location() != "/ysqgk" {
 		t.Fatalf("elder: %d %s", r.StatusCode, r.Location())
 	}
-	if body := c.Get("/ysqgk").Body; !strings.Contains(body, `class="portal elder"`) || !strings.Contains(body, "退出长者模式") {
+	if body := c.Get("/ysqgk").Body; !strings.Contains(body, `<html lang="zh-CN" class="elder">`) || !strings.Contains(body, "退出长者模式") {
 		t.Error("elder mode not applied")
 	}
 	if r := c.Get("/elder?on=1&next=https://evil.example/"); r.Location() != "/" {

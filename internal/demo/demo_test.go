@@ -1,0 +1,72 @@
+package demo_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"gongkai.dev/gongkai/internal/apperr"
+	"gongkai.dev/gongkai/internal/audit"
+	"gongkai.dev/gongkai/internal/dbtest"
+	"gongkai.dev/gongkai/internal/demo"
+	"gongkai.dev/gongkai/internal/org"
+	"gongkai.dev/gongkai/internal/site"
+)
+
+func TestSeed(t *testing.T) {
+	d := dbtest.Open(t)
+	orgs := org.New(d)
+	st := &site.Service{DB: d, Now: time.Now}
+	ctx := context.Background()
+	accounts, err := demo.Seed(ctx, orgs, st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if seeded, err := demo.Seeded(ctx, d.R); err != nil || !seeded {
+		t.Fatalf("Seeded = %v %v", seeded, err)
+	}
+	all, _ := orgs.ListOrgs(ctx)
+	count := map[org.Kind]int{}
+	for _, o := range all {
+		count[o.Kind]++
+		if _, err := org.ValidateCode(o.Code); err != nil {
+			t.Errorf("%s has an invalid code %s", o.Name, o.Code)
+		}
+	}
+	if count[org.KindDistrict] != 1 || count[org.KindStreet]+count[org.KindTown] < 3 ||
+		count[org.KindCommunity]+count[org.KindVillage] < 6 || count[org.KindDepartment] < 8 {
+		t.Fatalf("demo district too small: %v", count)
+	}
+	roles := map[org.Role]bool{}
+	for _, a := range accounts {
+		u, err := orgs.GetUserByName(ctx, a.Username)
+		if err != nil || u.MustChangePassword {
+			t.Fatalf("account %s: %+v %v", a.Username, u, err)
+		}
+		grants, _ := orgs.Grants(ctx, u.ID)
+		for _, g := range grants {
+			roles[g.Role] = true
+		}
+	}
+	for _, ri := range org.Roles {
+		if !roles[ri.Role] {
+			t.Errorf("no demo account holds %s", ri.Label)
+		}
+	}
+	if len(demo.Accounts()) != len(accounts) || demo.Accounts()[2] != accounts[2] {
+		t.Errorf("Accounts() differs from what Seed created")
+	}
+	if _, _, err := orgs.Login(ctx, "admin", demo.Password, "127.0.0.1", ""); err != nil {
+		t.Fatalf("demo login: %v", err)
+	}
+	if s, _ := st.Get(ctx); s.Name != "示范区人民政府" || s.GovSiteCode == "" {
+		t.Errorf("site settings: %+v", s)
+	}
+	if _, err := demo.Seed(ctx, orgs, st); !apperr.Is(err, apperr.Conflict) {
+		t.Fatalf("second seed: %v", err)
+	}
+	res, err := audit.Verify(ctx, d.R)
+	if err != nil || !res.OK() || res.Events < int64(len(all)+len(accounts)) {
+		t.Fatalf("demo evidence chain: %+v %v", res, err)
+	}
+}
