@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"time"
 
+	"gongkai.dev/gongkai/internal/catalog"
 	"gongkai.dev/gongkai/internal/db"
 	"gongkai.dev/gongkai/internal/org"
 	"gongkai.dev/gongkai/internal/site"
@@ -33,11 +34,12 @@ type Config struct {
 
 // App is a running gongkai.
 type App struct {
-	Cfg  Config
-	DB   *db.DB
-	Orgs *org.Service
-	Site *site.Service
-	Web  *web.Server
+	Cfg     Config
+	DB      *db.DB
+	Orgs    *org.Service
+	Site    *site.Service
+	Catalog *catalog.Service
+	Web     *web.Server
 	// Migrated lists the migrations this start applied.
 	Migrated []db.Migration
 
@@ -66,7 +68,8 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	a.Orgs = org.New(d)
 	a.Orgs.Now = cfg.Now
 	a.Site = &site.Service{DB: d, Now: cfg.Now}
-	a.Web, err = web.New(web.Deps{DB: d, Orgs: a.Orgs, Site: a.Site, Logger: cfg.Logger,
+	a.Catalog = &catalog.Service{DB: d, Orgs: a.Orgs, Now: cfg.Now}
+	a.Web, err = web.New(web.Deps{DB: d, Orgs: a.Orgs, Site: a.Site, Catalog: a.Catalog, Logger: cfg.Logger,
 		SecureCookies: cfg.SecureCookies, Version: Version})
 	if err != nil {
 		d.Close()

@@ -5,6 +5,7 @@ package cli
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -22,6 +23,7 @@ import (
 	"gongkai.dev/gongkai/internal/app"
 	"gongkai.dev/gongkai/internal/apperr"
 	"gongkai.dev/gongkai/internal/audit"
+	"gongkai.dev/gongkai/internal/catalog"
 	"gongkai.dev/gongkai/internal/demo"
 	"gongkai.dev/gongkai/internal/org"
 )
@@ -49,6 +51,8 @@ func init() {
 		{"demo", "demo [--data DIR] [--db URL]", "向空数据库写入示范区演示数据", runDemo},
 		{"user", "user add|passwd|disable|enable|list …", "管理账号（运维用，无需登录界面）", runUser},
 		{"org", "org add|list …", "管理机构", runOrg},
+		{"catalog", "catalog export --org CODE [--version N | --draft] --format xlsx|json -o FILE | catalog import --org CODE FILE [--dry-run] [--year YYYY]",
+			"导出、导入标准目录（Excel 两行表头，每个领域一个工作表；导入全有或全无）", runCatalog},
 		{"audit", "audit verify [--data DIR] [--db URL]", "校验证据链；发现被改动、删除或重排的事件时以非零状态退出", runAudit},
 		{"version", "version", "显示版本", func(env *Env, _ []string) error { fmt.Fprintln(env.Stdout, "gongkai", app.Version); return nil }},
 	}
@@ -275,7 +279,7 @@ func ensureDemo(ctx context.Context, a *app.App) ([]demo.Account, error) {
 	if seeded {
 		return demo.Accounts(), nil
 	}
-	return demo.Seed(ctx, a.Orgs, a.Site)
+	return demo.Seed(ctx, a.Orgs, a.Site, a.Catalog)
 }
 
 func runMigrate(env *Env, args []string) error {
@@ -325,7 +329,7 @@ func runDemo(env *Env, args []string) error {
 		return err
 	}
 	defer a.Close()
-	accounts, err := demo.Seed(ctx, a.Orgs, a.Site)
+	accounts, err := demo.Seed(ctx, a.Orgs, a.Site, a.Catalog)
 	if err != nil {
 		return err
 	}
@@ -575,6 +579,118 @@ func runOrg(env *Env, args []string) error {
 		return tw.Flush()
 	}
 	return usageError{fmt.Sprintf("未知子命令 %q：可用 add、list", sub)}
+}
+
+func runCatalog(env *Env, args []string) error {
+	if len(args) == 0 {
+		return usageError{"缺少子命令：export 或 import"}
+	}
+	sub, args := args[0], args[1:]
+	f := newFlags("catalog "+sub, true)
+	orgCode := f.String("org", "", "机构代码")
+	ctx := context.Background()
+	switch sub {
+	case "export":
+		format := f.String("format", "xlsx", "xlsx 或 json")
+		out := f.String("o", "", "输出文件（- 为标准输出）")
+		number := f.Int("version", 0, "版本号（默认当前发布版本）")
+		draft := f.Bool("draft", false, "导出草稿")
+		a, err := f.parseOpen(ctx, args)
+		if err != nil {
+			return err
+		}
+		defer a.Close()
+		if *format != "xlsx" && *format != "json" {
+			return usageError{"--format 只能是 xlsx 或 json"}
+		}
+		if *out == "" {
+			return usageError{"缺少 -o 输出文件"}
+		}
+		o, err := a.Orgs.GetOrgByCode(ctx, *orgCode)
+		if err != nil {
+			return usageError{fmt.Sprintf("--org：机构代码 %q 不存在（gongkai org list 查看）", *orgCode)}
+		}
+		var v catalog.Version
+		switch {
+		case *draft:
+			v, err = a.Catalog.DraftOf(ctx, o.ID)
+		case *number > 0:
+			v, err = a.Catalog.VersionByNumber(ctx, o.ID, *number)
+		default:
+			v, err = a.Catalog.Current(ctx, o.ID)
+		}
+		if err != nil {
+			return err
+		}
+		var buf bytes.Buffer
+		if *format == "json" {
+			if err := a.Catalog.ExportJSON(ctx, &buf, v); err != nil {
+				return err
+			}
+		} else if err := a.Catalog.ExportXLSX(ctx, &buf, v); err != nil {
+			return err
+		}
+		if *out == "-" {
+			_, err = env.Stdout.Write(buf.Bytes())
+			return err
+		}
+		if err := os.WriteFile(*out, buf.Bytes(), 0o644); err != nil {
+			return fmt.Errorf("无法写入 %s：%v", *out, err)
+		}
+		fmt.Fprintf(env.Stderr, "已导出 %s 标准目录第 %d 版（%s，%d 项）到 %s\n", o.Name, v.Number, v.StatusLabel(), v.Items, *out)
+		return nil
+	case "import":
+		dry := f.Bool("dry-run", false, "只检查，不写入")
+		year := f.Int("year", 0, "新建草稿时的目录年度（默认今年）")
+		if err := f.parse(args); err != nil {
+			return err
+		}
+		if len(f.args) != 1 {
+			return usageError{"需要一个 Excel 文件，例如：gongkai catalog import --org CODE 目录.xlsx"}
+		}
+		file, err := os.Open(f.args[0])
+		if err != nil {
+			return fmt.Errorf("无法读取 %s：%v", f.args[0], unwrapPath(err))
+		}
+		defer file.Close()
+		if st, err := file.Stat(); err == nil && st.Size() > catalog.MaxUpload {
+			return fmt.Errorf("%s 超过 10 MB，不是正常的目录文件", f.args[0])
+		}
+		a, err := f.open(ctx)
+		if err != nil {
+			return err
+		}
+		defer a.Close()
+		o, err := a.Orgs.GetOrgByCode(ctx, *orgCode)
+		if err != nil {
+			return usageError{fmt.Sprintf("--org：机构代码 %q 不存在（gongkai org list 查看）", *orgCode)}
+		}
+		res, err := a.Catalog.Import(ctx, operator(), o.ID, file, *year, *dry)
+		if err != nil {
+			return err
+		}
+		if len(res.Problems) > 0 {
+			for _, p := range res.Problems {
+				fmt.Fprintln(env.Stderr, p.String())
+			}
+			return fmt.Errorf("发现 %d 个问题，未导入任何内容", len(res.Problems))
+		}
+		if res.DryRun {
+			fmt.Fprintf(env.Stdout, "检查通过：%d 个领域、%d 项（--dry-run，未写入）\n", res.Sheets, res.Items)
+			return nil
+		}
+		fmt.Fprintf(env.Stdout, "已导入 %d 个领域、%d 项到 %s 标准目录第 %d 版草稿\n", res.Sheets, res.Items, o.Name, res.Version.Number)
+		return nil
+	}
+	return usageError{fmt.Sprintf("未知子命令 %q：可用 export、import", sub)}
+}
+
+func unwrapPath(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }
 
 func runAudit(env *Env, args []string) error {

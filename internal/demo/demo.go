@@ -12,6 +12,7 @@ import (
 
 	"gongkai.dev/gongkai/internal/apperr"
 	"gongkai.dev/gongkai/internal/audit"
+	"gongkai.dev/gongkai/internal/catalog"
 	"gongkai.dev/gongkai/internal/org"
 	"gongkai.dev/gongkai/internal/site"
 )
@@ -109,9 +110,11 @@ func Seeded(ctx context.Context, q interface {
 	return n > 0, err
 }
 
-// Seed writes the demo district in one transaction. It refuses a database
-// that already holds organisations.
-func Seed(ctx context.Context, orgs *org.Service, st *site.Service) ([]Account, error) {
+// Seed writes the demo district. Organisations, accounts and settings go in
+// one transaction; catalogs follow through the catalog service, and the
+// "seeded" marker is written last, so a failed seed is never mistaken for a
+// finished one. It refuses a database that already holds organisations.
+func Seed(ctx context.Context, orgs *org.Service, st *site.Service, cat *catalog.Service) ([]Account, error) {
 	n, err := orgs.CountOrgs(ctx)
 	if err != nil {
 		return nil, err
@@ -125,8 +128,9 @@ func Seed(ctx context.Context, orgs *org.Service, st *site.Service) ([]Account, 
 	}
 	actor := audit.System("demo", "系统（写入演示数据）")
 	var out []Account
+	shortIDs := map[string]string{}
 	err = orgs.DB.Tx(ctx, func(tx *sql.Tx) error {
-		ids := map[string]string{}
+		ids := shortIDs
 		names := map[string]string{}
 		counter := 0
 		var add func(u unit, parent string, sort int) error
@@ -168,10 +172,16 @@ func Seed(ctx context.Context, orgs *org.Service, st *site.Service) ([]Account, 
 		return st.SetTx(ctx, tx, actor, map[string]string{
 			"site.name": "示范区人民政府", "site.host_org": "示范区人民政府办公室", "site.address": "示范区人民大道 1 号",
 			"site.phone": "0000-88880000", "site.gov_site_code": "9999010001", "site.icp": "示ICP备00000000号（演示）",
-			"site.police_record": "示公网安备 99990102000001号（演示）", seededKey: "1",
+			"site.police_record": "示公网安备 99990102000001号（演示）",
 		})
 	})
 	if err != nil {
+		return nil, err
+	}
+	if err := seedCatalogs(ctx, orgs, cat, shortIDs); err != nil {
+		return nil, fmt.Errorf("演示目录写入失败（请删除数据目录后重试）：%w", err)
+	}
+	if err := st.Set(ctx, actor, map[string]string{seededKey: "1"}); err != nil {
 		return nil, err
 	}
 	return out, nil

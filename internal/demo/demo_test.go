@@ -7,6 +7,7 @@ import (
 
 	"gongkai.dev/gongkai/internal/apperr"
 	"gongkai.dev/gongkai/internal/audit"
+	"gongkai.dev/gongkai/internal/catalog"
 	"gongkai.dev/gongkai/internal/dbtest"
 	"gongkai.dev/gongkai/internal/demo"
 	"gongkai.dev/gongkai/internal/org"
@@ -17,8 +18,9 @@ func TestSeed(t *testing.T) {
 	d := dbtest.Open(t)
 	orgs := org.New(d)
 	st := &site.Service{DB: d, Now: time.Now}
+	cat := &catalog.Service{DB: d, Orgs: orgs, Now: time.Now}
 	ctx := context.Background()
-	accounts, err := demo.Seed(ctx, orgs, st)
+	accounts, err := demo.Seed(ctx, orgs, st, cat)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,7 +64,7 @@ func TestSeed(t *testing.T) {
 	if s, _ := st.Get(ctx); s.Name != "示范区人民政府" || s.GovSiteCode == "" {
 		t.Errorf("site settings: %+v", s)
 	}
-	if _, err := demo.Seed(ctx, orgs, st); !apperr.Is(err, apperr.Conflict) {
+	if _, err := demo.Seed(ctx, orgs, st, cat); !apperr.Is(err, apperr.Conflict) {
 		t.Fatalf("second seed: %v", err)
 	}
 	res, err := audit.Verify(ctx, d.R)

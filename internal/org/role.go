@@ -21,6 +21,10 @@ const (
 	PermUserView   Permission = "user.view"
 	PermUserManage Permission = "user.manage"
 	PermAuditView  Permission = "audit.view"
+	// The standard catalog: view drafts, edit drafts, publish a version.
+	PermCatalogView    Permission = "catalog.view"
+	PermCatalogEdit    Permission = "catalog.edit"
+	PermCatalogPublish Permission = "catalog.publish"
 )
 
 // RoleInfo describes a role. A role with Subtree covers the org it is
@@ -39,17 +43,18 @@ type RoleInfo struct {
 // web routes and capability packages ask Allowed, never compare role names.
 var Roles = []RoleInfo{
 	{RoleAdmin, "系统管理员", "管理机构、账号和角色，查看证据链", true,
-		[]Permission{PermOrgView, PermOrgManage, PermUserView, PermUserManage, PermAuditView}},
+		[]Permission{PermOrgView, PermOrgManage, PermUserView, PermUserManage, PermAuditView,
+			PermCatalogView, PermCatalogEdit, PermCatalogPublish}},
 	{RoleSupervisor, "政务公开办", "全区只读，开展检查、整改和考核", true,
-		[]Permission{PermOrgView, PermUserView, PermAuditView}},
+		[]Permission{PermOrgView, PermUserView, PermAuditView, PermCatalogView}},
 	{RoleEditor, "信息发布员", "维护本单位目录，起草和提交信息", false,
-		[]Permission{PermOrgView}},
-	{RoleReviewer, "审核员", "审核本单位信息（公开机构负责人），含保密审查", false,
-		[]Permission{PermOrgView}},
-	{RoleLeader, "分管领导", "终审本单位信息", false,
-		[]Permission{PermOrgView}},
+		[]Permission{PermOrgView, PermCatalogView, PermCatalogEdit}},
+	{RoleReviewer, "审核员", "审核本单位信息（公开机构负责人），含保密审查；发布本单位目录", false,
+		[]Permission{PermOrgView, PermCatalogView, PermCatalogPublish}},
+	{RoleLeader, "分管领导", "终审本单位信息；发布本单位目录", false,
+		[]Permission{PermOrgView, PermCatalogView, PermCatalogPublish}},
 	{RoleHandler, "依申请办理员", "登记、办理和答复政府信息公开申请", false,
-		[]Permission{PermOrgView}},
+		[]Permission{PermOrgView, PermCatalogView}},
 }
 
 // LookupRole returns the description of r.

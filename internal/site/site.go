@@ -88,7 +88,10 @@ func (s *Service) Get(ctx context.Context) (Settings, error) {
 func (s *Service) Set(ctx context.Context, actor audit.Actor, values map[string]string) error {
 	var fs apperr.Fields
 	for k, v := range values {
-		known := false
+		known := k == "demo.seeded" // written by the demo seed, never shown
+		if known {
+			continue
+		}
 		for _, f := range Fields {
 			if f.Key == k {
 				known = true

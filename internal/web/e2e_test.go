@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -479,7 +480,7 @@ func TestPortalAPIAndOps(t *testing.T) {
 	}
 
 	r = c.Get("/healthz")
-	if r.StatusCode != 200 || !strings.Contains(r.Body, `"status":"ok"`) || !strings.Contains(r.Body, `"schema_version":1`) {
+	if r.StatusCode != 200 || !strings.Contains(r.Body, `"status":"ok"`) || !strings.Contains(r.Body, fmt.Sprintf(`"schema_version":%d`, env.App.DB.LatestVersion())) {
 		t.Errorf("healthz: %d %s", r.StatusCode, r.Body)
 	}
 	r = c.Get("/metrics")

@@ -141,6 +141,9 @@ var flashes = map[string]string{
 	"password":  "密码已修改，其他设备上的登录已退出。",
 	"reset":     "密码已重置；该用户下次登录时须修改密码。",
 	"loggedout": "您已安全退出。",
+	"published": "目录已发布，门户网站已显示新版本。",
+	"discarded": "草稿已放弃。",
+	"deleted":   "事项已删除。",
 }
 
 // formErrors splits an Invalid error into per-field messages for a form;

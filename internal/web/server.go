@@ -24,6 +24,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"gongkai.dev/gongkai/internal/apperr"
+	"gongkai.dev/gongkai/internal/catalog"
 	"gongkai.dev/gongkai/internal/db"
 	"gongkai.dev/gongkai/internal/org"
 	"gongkai.dev/gongkai/internal/site"
@@ -34,10 +35,11 @@ var assets embed.FS
 
 // Deps are the capabilities the web layer adapts.
 type Deps struct {
-	DB     *db.DB
-	Orgs   *org.Service
-	Site   *site.Service
-	Logger *slog.Logger
+	DB      *db.DB
+	Orgs    *org.Service
+	Site    *site.Service
+	Catalog *catalog.Service
+	Logger  *slog.Logger
 	// SecureCookies marks cookies Secure; set it when served over HTTPS
 	// (directly or behind a TLS-terminating proxy).
 	SecureCookies bool
@@ -93,6 +95,8 @@ func (s *Server) routes() {
 	m.Handle("GET /metrics", promhttp.HandlerFor(s.Registry, promhttp.HandlerOpts{}))
 	s.portalRoutes()
 	s.adminRoutes()
+	s.catalogAdminRoutes()
+	s.catalogPortalRoutes()
 	s.apiRoutes()
 }
 
