@@ -1,6 +1,7 @@
 package catalog_test
 
 import (
+	"bytes"
 	"context"
 	"strings"
 	"testing"
@@ -249,5 +250,51 @@ func TestChecks(t *testing.T) {
 	reports, err := f.cat.CheckAll(ctx)
 	if err != nil || len(reports) != 3 || reports[0].OrgID != f.district.ID {
 		t.Fatalf("CheckAll: %d %v", len(reports), err)
+	}
+}
+
+func TestImportAllOrNothingKeepsKeys(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	dom := f.domain(t, "社会救助")
+	v, _ := f.cat.StartDraft(ctx, op, f.street.ID, 2026, nil)
+	a, _ := f.cat.SaveItem(ctx, op, v.ID, "", dom, complete("临时救助", "办事指南", "申请条件"))
+	f.cat.SaveItem(ctx, op, v.ID, "", dom, complete("最低生活保障", "救助对象公示", "姓名、金额"))
+	v, _ = f.cat.Version(ctx, v.ID)
+	var buf bytes.Buffer
+	if err := f.cat.ExportXLSX(ctx, &buf, v); err != nil {
+		t.Fatal(err)
+	}
+	good := buf.Bytes()
+
+	// A workbook with a sheet for a domain that does not exist imports nothing.
+	sheets, _ := f.cat.Sheets(ctx, v)
+	sheets = append(sheets, catalog.Sheet{Domain: "不存在的领域", Items: []catalog.ItemFields{complete("某事项", "", "某内容")}})
+	buf.Reset()
+	if err := catalog.WriteXLSX(&buf, "测试", sheets); err != nil {
+		t.Fatal(err)
+	}
+	res, err := f.cat.Import(ctx, op, f.street.ID, bytes.NewReader(buf.Bytes()), 0, false)
+	if err != nil || len(res.Problems) != 1 || res.Problems[0].Sheet != "不存在的领域" || !strings.Contains(res.Problems[0].Message, "不存在") {
+		t.Fatalf("unknown domain: %+v %v", res, err)
+	}
+	if items, _ := f.cat.Items(ctx, v.ID); len(items) != 2 {
+		t.Fatalf("a failed import changed the draft: %d items", len(items))
+	}
+	// Re-importing the export keeps every item's key (URLs stay valid).
+	res, err = f.cat.Import(ctx, op, f.street.ID, bytes.NewReader(good), 0, false)
+	if err != nil || len(res.Problems) != 0 || res.Items != 2 || res.Version.ID != v.ID {
+		t.Fatalf("re-import: %+v %v", res, err)
+	}
+	it, err := f.cat.ItemByKey(ctx, v.ID, a.Key)
+	if err != nil || it.Content != "申请条件" {
+		t.Fatalf("key lost on re-import: %v", err)
+	}
+	// A dry run on an org without a draft creates none.
+	if res, err := f.cat.Import(ctx, op, f.comm.ID, bytes.NewReader(good), 0, true); err != nil || !res.DryRun || res.Items != 2 {
+		t.Fatalf("dry run: %+v %v", res, err)
+	}
+	if _, err := f.cat.DraftOf(ctx, f.comm.ID); !apperr.Is(err, apperr.NotFound) {
+		t.Fatal("dry run created a draft")
 	}
 }
