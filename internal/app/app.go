@@ -14,9 +14,11 @@ import (
 
 	"gongkai.dev/gongkai/internal/catalog"
 	"gongkai.dev/gongkai/internal/db"
+	"gongkai.dev/gongkai/internal/info"
 	"gongkai.dev/gongkai/internal/org"
 	"gongkai.dev/gongkai/internal/site"
 	"gongkai.dev/gongkai/internal/web"
+	"gongkai.dev/gongkai/internal/workday"
 )
 
 // Version is set at build time with -ldflags "-X gongkai.dev/gongkai/internal/app.Version=…".
@@ -34,12 +36,14 @@ type Config struct {
 
 // App is a running gongkai.
 type App struct {
-	Cfg     Config
-	DB      *db.DB
-	Orgs    *org.Service
-	Site    *site.Service
-	Catalog *catalog.Service
-	Web     *web.Server
+	Cfg      Config
+	DB       *db.DB
+	Orgs     *org.Service
+	Site     *site.Service
+	Catalog  *catalog.Service
+	Info     *info.Service
+	Calendar *workday.Store
+	Web      *web.Server
 	// Migrated lists the migrations this start applied.
 	Migrated []db.Migration
 
@@ -69,7 +73,9 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	a.Orgs.Now = cfg.Now
 	a.Site = &site.Service{DB: d, Now: cfg.Now}
 	a.Catalog = &catalog.Service{DB: d, Orgs: a.Orgs, Now: cfg.Now}
-	a.Web, err = web.New(web.Deps{DB: d, Orgs: a.Orgs, Site: a.Site, Catalog: a.Catalog, Logger: cfg.Logger,
+	a.Calendar = &workday.Store{DB: d, Now: cfg.Now}
+	a.Info = &info.Service{DB: d, Orgs: a.Orgs, Catalog: a.Catalog, Calendar: a.Calendar.Calendar, Now: cfg.Now}
+	a.Web, err = web.New(web.Deps{DB: d, Orgs: a.Orgs, Site: a.Site, Catalog: a.Catalog, Info: a.Info, Calendar: a.Calendar, Logger: cfg.Logger,
 		SecureCookies: cfg.SecureCookies, Version: Version})
 	if err != nil {
 		d.Close()

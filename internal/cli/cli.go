@@ -7,6 +7,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -15,7 +16,9 @@ import (
 	"os"
 	"os/signal"
 	"os/user"
+	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"syscall"
 	"text/tabwriter"
@@ -26,6 +29,8 @@ import (
 	"gongkai.dev/gongkai/internal/catalog"
 	"gongkai.dev/gongkai/internal/demo"
 	"gongkai.dev/gongkai/internal/org"
+	"gongkai.dev/gongkai/internal/privacy"
+	"gongkai.dev/gongkai/internal/workday"
 )
 
 // Env is what a command may touch.
@@ -53,6 +58,12 @@ func init() {
 		{"org", "org add|list …", "管理机构", runOrg},
 		{"catalog", "catalog export --org CODE [--version N | --draft] --format xlsx|json -o FILE | catalog import --org CODE FILE [--dry-run] [--year YYYY]",
 			"导出、导入标准目录（Excel 两行表头，每个领域一个工作表；导入全有或全无）", runCatalog},
+		{"workday", "workday add YYYY-MM-DD N | workday between YYYY-MM-DD YYYY-MM-DD",
+			"按法定节假日和调休计算工作日：起始日不计入", runWorkday},
+		{"calendar", "calendar import FILE | calendar list",
+			"录入或查看节假日安排（每年 11 月公布次年安排后录入）", runCalendar},
+		{"privacy", "privacy scan PATH...",
+			"扫描文件中的个人信息和密级标识，每处一行 JSON；发现问题时退出码为 1", runPrivacy},
 		{"audit", "audit verify [--data DIR] [--db URL]", "校验证据链；发现被改动、删除或重排的事件时以非零状态退出", runAudit},
 		{"version", "version", "显示版本", func(env *Env, _ []string) error { fmt.Fprintln(env.Stdout, "gongkai", app.Version); return nil }},
 	}
@@ -88,6 +99,10 @@ func Main(args []string, env *Env) int {
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprintf(env.Stdout, "用法：gongkai %s\n%s\n", c.usage, c.summary)
 			return 0
+		}
+		var se silentExit
+		if errors.As(err, &se) {
+			return se.code
 		}
 		var ue usageError
 		if errors.As(err, &ue) {
@@ -279,7 +294,7 @@ func ensureDemo(ctx context.Context, a *app.App) ([]demo.Account, error) {
 	if seeded {
 		return demo.Accounts(), nil
 	}
-	return demo.Seed(ctx, a.Orgs, a.Site, a.Catalog)
+	return demo.Seed(ctx, a.Orgs, a.Site, a.Catalog, a.Info)
 }
 
 func runMigrate(env *Env, args []string) error {
@@ -329,7 +344,7 @@ func runDemo(env *Env, args []string) error {
 		return err
 	}
 	defer a.Close()
-	accounts, err := demo.Seed(ctx, a.Orgs, a.Site, a.Catalog)
+	accounts, err := demo.Seed(ctx, a.Orgs, a.Site, a.Catalog, a.Info)
 	if err != nil {
 		return err
 	}
@@ -692,6 +707,182 @@ func unwrapPath(err error) error {
 	}
 	return err
 }
+
+// runWorkday computes with the calendar in force (built-in years plus the
+// ones entered into the database given by --data/--db).
+func runWorkday(env *Env, args []string) error {
+	if len(args) == 0 {
+		return usageError{"缺少子命令：add 或 between"}
+	}
+	sub, args := args[0], args[1:]
+	f := newFlags("workday "+sub, true)
+	if err := f.parse(args); err != nil {
+		return err
+	}
+	if len(f.args) != 2 {
+		return usageError{"需要两个参数，例如：gongkai workday add 2026-09-18 20"}
+	}
+	start, err := workday.ParseDate(f.args[0])
+	if err != nil {
+		return usageError{err.Error()}
+	}
+	ctx := context.Background()
+	a, err := f.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	cal, err := a.Calendar.Calendar(ctx)
+	if err != nil {
+		return err
+	}
+	switch sub {
+	case "add":
+		n, err := strconv.Atoi(f.args[1])
+		if err != nil || n < 0 || n > 3650 {
+			return usageError{fmt.Sprintf("工作日数 %q 应为 0–3650 的整数", f.args[1])}
+		}
+		d, err := cal.AddWorkdays(start, n)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(env.Stdout, d.String())
+		return nil
+	case "between":
+		end, err := workday.ParseDate(f.args[1])
+		if err != nil {
+			return usageError{err.Error()}
+		}
+		n, err := cal.WorkdaysBetween(start, end)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(env.Stdout, n)
+		return nil
+	}
+	return usageError{fmt.Sprintf("未知子命令 %q：可用 add、between", sub)}
+}
+
+func runCalendar(env *Env, args []string) error {
+	if len(args) == 0 {
+		return usageError{"缺少子命令：import 或 list"}
+	}
+	sub, args := args[0], args[1:]
+	f := newFlags("calendar "+sub, true)
+	if err := f.parse(args); err != nil {
+		return err
+	}
+	ctx := context.Background()
+	switch sub {
+	case "import":
+		if len(f.args) != 1 {
+			return usageError{"需要一个文件，例如：gongkai calendar import 2027.txt"}
+		}
+		file, err := os.Open(f.args[0])
+		if err != nil {
+			return fmt.Errorf("无法读取 %s：%v", f.args[0], unwrapPath(err))
+		}
+		defer file.Close()
+		a, err := f.open(ctx)
+		if err != nil {
+			return err
+		}
+		defer a.Close()
+		y, err := a.Calendar.Import(ctx, operator(), file)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(env.Stdout, "已录入 %d 年节假日安排：%d 个放假日（工作日），%d 个调休上班日\n", y.Year, len(y.Holidays), len(y.Makeup))
+		return nil
+	case "list":
+		if err := f.noArgs(); err != nil {
+			return err
+		}
+		a, err := f.open(ctx)
+		if err != nil {
+			return err
+		}
+		defer a.Close()
+		cal, err := a.Calendar.Calendar(ctx)
+		if err != nil {
+			return err
+		}
+		for _, y := range cal.Years() {
+			fmt.Fprintf(env.Stdout, "%d\t%d 个放假日\t%d 个调休上班日\t%s\n", y.Year, len(y.Holidays), len(y.Makeup), y.Source)
+		}
+		return nil
+	}
+	return usageError{fmt.Sprintf("未知子命令 %q：可用 import、list", sub)}
+}
+
+// runPrivacy scans files without a database: it is also a tool for staff
+// checking a document before they upload it.
+func runPrivacy(env *Env, args []string) error {
+	if len(args) == 0 || args[0] != "scan" {
+		return usageError{"可用子命令：scan"}
+	}
+	f := newFlags("privacy scan", false)
+	if err := f.parse(args[1:]); err != nil {
+		return err
+	}
+	if len(f.args) == 0 {
+		return usageError{"需要至少一个文件或目录"}
+	}
+	found, failed := 0, 0
+	enc := json.NewEncoder(env.Stdout)
+	enc.SetEscapeHTML(false)
+	scan := func(path string) {
+		data, err := os.ReadFile(path)
+		if err == nil && len(data) > maxScanFile {
+			err = fmt.Errorf("文件超过 %d MB", maxScanFile>>20)
+		}
+		var fs []privacy.Finding
+		if err == nil {
+			fs, err = privacy.ScanFile(filepath.Base(path), data)
+		}
+		if err != nil {
+			failed++
+			fmt.Fprintf(env.Stderr, "%s：%v\n", path, unwrapPath(err))
+			return
+		}
+		for _, x := range fs {
+			found++
+			enc.Encode(map[string]any{"file": path, "kind": x.Kind, "label": x.Kind.Label(), "offset": x.Offset,
+				"length": x.Length, "masked": x.Masked})
+		}
+	}
+	for _, root := range f.args {
+		err := filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
+			if err != nil {
+				failed++
+				fmt.Fprintf(env.Stderr, "%s：%v\n", path, unwrapPath(err))
+				return nil
+			}
+			if !d.IsDir() {
+				scan(path)
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	if found > 0 {
+		return silentExit{1}
+	}
+	if failed > 0 {
+		return silentExit{2}
+	}
+	return nil
+}
+
+// maxScanFile matches the largest attachment the platform accepts.
+const maxScanFile = 20 << 20
+
+// silentExit ends a command with a code after it has printed its output.
+type silentExit struct{ code int }
+
+func (e silentExit) Error() string { return fmt.Sprintf("exit %d", e.code) }
 
 func runAudit(env *Env, args []string) error {
 	if len(args) == 0 || args[0] != "verify" {

@@ -236,10 +236,16 @@ func TestServeDemoPrintsAddressAndAccounts(t *testing.T) {
 	}
 	// A second start on the same data finds the demo and serves it again.
 	ctx2, cancel2 := context.WithCancel(context.Background())
+	var out2 syncBuffer
 	go func() {
-		done <- Main(append([]string{"serve", "--demo", "--addr", "127.0.0.1:0"}, flags...), &Env{Stdout: &out, Stderr: &errb, Ctx: ctx2})
+		done <- Main(append([]string{"serve", "--demo", "--addr", "127.0.0.1:0"}, flags...), &Env{Stdout: &out2, Stderr: &errb, Ctx: ctx2})
 	}()
-	time.Sleep(300 * time.Millisecond)
+	for i := 0; i < 300 && !re.MatchString(out2.String()); i++ {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if !strings.Contains(out2.String(), "Demo@2026") {
+		t.Errorf("second start does not list the demo accounts:\n%s", out2.String())
+	}
 	cancel2()
 	if code := <-done; code != 0 {
 		t.Fatalf("second serve exited %d: %s", code, errb.String())
@@ -322,4 +328,68 @@ func itemsOf(t *testing.T, b []byte) string {
 	}
 	out, _ := json.Marshal(v.Items)
 	return string(out)
+}
+
+func TestWorkdayAndCalendarCommands(t *testing.T) {
+	flags := dbFlags(t)
+	if r := run(t, flags, "", "workday", "add", "2026-09-18", "20"); r.code != 0 || r.stdout != "2026-10-22\n" {
+		t.Fatalf("workday add: %+v", r)
+	}
+	if r := run(t, flags, "", "workday", "between", "2026-09-30", "2026-10-09"); r.code != 0 || r.stdout != "2\n" {
+		t.Fatalf("workday between: %+v", r)
+	}
+	r := run(t, flags, "", "workday", "add", "2026-12-20", "20")
+	if r.code != 1 || !strings.Contains(r.stderr, "没有 2027 年的节假日安排") {
+		t.Fatalf("into 2027 without data: %+v", r)
+	}
+	for _, bad := range [][]string{{"workday", "add", "2026-02-30", "1"}, {"workday", "add", "2026-09-18", "-1"}, {"workday", "add"}} {
+		if r := run(t, flags, "", bad...); r.code != 2 {
+			t.Errorf("%v: %+v", bad, r)
+		}
+	}
+	dir := t.TempDir()
+	file := dir + "/2027.txt"
+	os.WriteFile(file, []byte("# 2027 年安排（测试用）\nyear: 2027\nsource: 测试\nholiday: 2027-01-01\nholiday: 2027-02-08..2027-02-12\n"+
+		"holiday: 2027-05-03..2027-05-05\nholiday: 2027-10-01..2027-10-07\nmakeup: 2027-02-06\n"), 0o644)
+	if r := run(t, flags, "", "calendar", "import", file); r.code != 0 || !strings.Contains(r.stdout, "已录入 2027 年") {
+		t.Fatalf("calendar import: %+v", r)
+	}
+	if r := run(t, flags, "", "workday", "add", "2026-12-20", "20"); r.code != 0 || !strings.HasPrefix(r.stdout, "2027-01-") {
+		t.Fatalf("into 2027 with data: %+v", r)
+	}
+	if r := run(t, flags, "", "calendar", "list"); !strings.Contains(r.stdout, "2025") || !strings.Contains(r.stdout, "2027") {
+		t.Fatalf("calendar list: %+v", r)
+	}
+	os.WriteFile(file, []byte("year: 2028\nholiday: 2028-13-01\n"), 0o644)
+	if r := run(t, flags, "", "calendar", "import", file); r.code != 1 || !strings.Contains(r.stderr, "第 2 行") {
+		t.Fatalf("bad calendar file: %+v", r)
+	}
+}
+
+func TestPrivacyScanCommand(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(dir+"/clean.txt", []byte("示政办〔2026〕12号 2026年10月22日 统一社会信用代码 11441700007280420Y"), 0o644)
+	if r := run(t, nil, "", "privacy", "scan", dir+"/clean.txt"); r.code != 0 || r.stdout != "" {
+		t.Fatalf("clean file: %+v", r)
+	}
+	os.WriteFile(dir+"/dirty.csv", []byte("姓名,身份证号,手机\n张某,11010519491231002X,13812345678\n"), 0o644)
+	r := run(t, nil, "", "privacy", "scan", dir)
+	if r.code != 1 {
+		t.Fatalf("dirty dir: %+v", r)
+	}
+	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("want 2 findings, got:\n%s", r.stdout)
+	}
+	var f map[string]any
+	if err := json.Unmarshal([]byte(lines[0]), &f); err != nil || f["kind"] != "id_card" || f["masked"] != "110105********002X" ||
+		!strings.HasSuffix(f["file"].(string), "dirty.csv") || f["offset"] == nil || f["length"] == nil {
+		t.Fatalf("finding line: %v %s", err, lines[0])
+	}
+	if strings.Contains(r.stdout, "11010519491231002X") {
+		t.Fatal("raw ID printed")
+	}
+	if r := run(t, nil, "", "privacy", "scan", dir+"/missing.txt"); r.code != 2 {
+		t.Fatalf("missing file: %+v", r)
+	}
 }

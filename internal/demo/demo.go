@@ -13,6 +13,7 @@ import (
 	"gongkai.dev/gongkai/internal/apperr"
 	"gongkai.dev/gongkai/internal/audit"
 	"gongkai.dev/gongkai/internal/catalog"
+	"gongkai.dev/gongkai/internal/info"
 	"gongkai.dev/gongkai/internal/org"
 	"gongkai.dev/gongkai/internal/site"
 )
@@ -114,7 +115,7 @@ func Seeded(ctx context.Context, q interface {
 // one transaction; catalogs follow through the catalog service, and the
 // "seeded" marker is written last, so a failed seed is never mistaken for a
 // finished one. It refuses a database that already holds organisations.
-func Seed(ctx context.Context, orgs *org.Service, st *site.Service, cat *catalog.Service) ([]Account, error) {
+func Seed(ctx context.Context, orgs *org.Service, st *site.Service, cat *catalog.Service, inf *info.Service) ([]Account, error) {
 	n, err := orgs.CountOrgs(ctx)
 	if err != nil {
 		return nil, err
@@ -180,6 +181,9 @@ func Seed(ctx context.Context, orgs *org.Service, st *site.Service, cat *catalog
 	}
 	if err := seedCatalogs(ctx, orgs, cat, shortIDs); err != nil {
 		return nil, fmt.Errorf("演示目录写入失败（请删除数据目录后重试）：%w", err)
+	}
+	if err := seedInfo(ctx, orgs, cat, inf, shortIDs); err != nil {
+		return nil, fmt.Errorf("演示信息写入失败（请删除数据目录后重试）：%w", err)
 	}
 	if err := st.Set(ctx, actor, map[string]string{seededKey: "1"}); err != nil {
 		return nil, err

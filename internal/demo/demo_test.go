@@ -10,8 +10,10 @@ import (
 	"gongkai.dev/gongkai/internal/catalog"
 	"gongkai.dev/gongkai/internal/dbtest"
 	"gongkai.dev/gongkai/internal/demo"
+	"gongkai.dev/gongkai/internal/info"
 	"gongkai.dev/gongkai/internal/org"
 	"gongkai.dev/gongkai/internal/site"
+	"gongkai.dev/gongkai/internal/workday"
 )
 
 func TestSeed(t *testing.T) {
@@ -19,8 +21,10 @@ func TestSeed(t *testing.T) {
 	orgs := org.New(d)
 	st := &site.Service{DB: d, Now: time.Now}
 	cat := &catalog.Service{DB: d, Orgs: orgs, Now: time.Now}
+	cal := &workday.Store{DB: d, Now: time.Now}
+	inf := &info.Service{DB: d, Orgs: orgs, Catalog: cat, Calendar: cal.Calendar, Now: time.Now}
 	ctx := context.Background()
-	accounts, err := demo.Seed(ctx, orgs, st, cat)
+	accounts, err := demo.Seed(ctx, orgs, st, cat, inf)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,7 +68,7 @@ func TestSeed(t *testing.T) {
 	if s, _ := st.Get(ctx); s.Name != "示范区人民政府" || s.GovSiteCode == "" {
 		t.Errorf("site settings: %+v", s)
 	}
-	if _, err := demo.Seed(ctx, orgs, st, cat); !apperr.Is(err, apperr.Conflict) {
+	if _, err := demo.Seed(ctx, orgs, st, cat, inf); !apperr.Is(err, apperr.Conflict) {
 		t.Fatalf("second seed: %v", err)
 	}
 	res, err := audit.Verify(ctx, d.R)

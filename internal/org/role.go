@@ -25,6 +25,10 @@ const (
 	PermCatalogView    Permission = "catalog.view"
 	PermCatalogEdit    Permission = "catalog.edit"
 	PermCatalogPublish Permission = "catalog.publish"
+	// 政府信息: see unpublished records, draft and maintain them. Approving
+	// is not a permission: the record's review flow names the role per step.
+	PermInfoView Permission = "info.view"
+	PermInfoEdit Permission = "info.edit"
 )
 
 // RoleInfo describes a role. A role with Subtree covers the org it is
@@ -44,17 +48,17 @@ type RoleInfo struct {
 var Roles = []RoleInfo{
 	{RoleAdmin, "系统管理员", "管理机构、账号和角色，查看证据链", true,
 		[]Permission{PermOrgView, PermOrgManage, PermUserView, PermUserManage, PermAuditView,
-			PermCatalogView, PermCatalogEdit, PermCatalogPublish}},
+			PermCatalogView, PermCatalogEdit, PermCatalogPublish, PermInfoView, PermInfoEdit}},
 	{RoleSupervisor, "政务公开办", "全区只读，开展检查、整改和考核", true,
-		[]Permission{PermOrgView, PermUserView, PermAuditView, PermCatalogView}},
+		[]Permission{PermOrgView, PermUserView, PermAuditView, PermCatalogView, PermInfoView}},
 	{RoleEditor, "信息发布员", "维护本单位目录，起草和提交信息", false,
-		[]Permission{PermOrgView, PermCatalogView, PermCatalogEdit}},
+		[]Permission{PermOrgView, PermCatalogView, PermCatalogEdit, PermInfoView, PermInfoEdit}},
 	{RoleReviewer, "审核员", "审核本单位信息（公开机构负责人），含保密审查；发布本单位目录", false,
-		[]Permission{PermOrgView, PermCatalogView, PermCatalogPublish}},
+		[]Permission{PermOrgView, PermCatalogView, PermCatalogPublish, PermInfoView}},
 	{RoleLeader, "分管领导", "终审本单位信息；发布本单位目录", false,
-		[]Permission{PermOrgView, PermCatalogView, PermCatalogPublish}},
+		[]Permission{PermOrgView, PermCatalogView, PermCatalogPublish, PermInfoView}},
 	{RoleHandler, "依申请办理员", "登记、办理和答复政府信息公开申请", false,
-		[]Permission{PermOrgView, PermCatalogView}},
+		[]Permission{PermOrgView, PermCatalogView, PermInfoView}},
 }
 
 // LookupRole returns the description of r.

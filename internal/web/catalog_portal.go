@@ -134,7 +134,11 @@ func (s *Server) portalCatalogItem(w http.ResponseWriter, r *http.Request) error
 	p.Title = it.Title() + " - " + o.Name + "标准目录"
 	p.Breadcrumb[len(p.Breadcrumb)-1].Href = "/zfxxgk/" + o.Code + "/bzml"
 	p.Breadcrumb = append(p.Breadcrumb, crumb{d.Name, "/zfxxgk/" + o.Code + "/bzml/ly/" + d.ID}, crumb{it.Title(), ""})
-	p.Data = map[string]any{"Org": o, "Version": v, "Item": it, "Domain": d, "Removed": v.ID != cur.ID}
+	recs, total, err := s.publicRecords(ctx, o.ID, "", it.Key, 10, 0)
+	if err != nil {
+		return err
+	}
+	p.Data = map[string]any{"Org": o, "Version": v, "Item": it, "Domain": d, "Removed": v.ID != cur.ID, "Records": recs, "RecordTotal": total}
 	s.render(w, r, http.StatusOK, "portal/catalog_item.html", p)
 	return nil
 }

@@ -199,7 +199,11 @@ func (s *Server) statutory(w http.ResponseWriter, r *http.Request) error {
 	if o.Kind == org.KindTown {
 		cols = append(append([]statutoryColumn{}, cols...), townColumns...)
 	}
-	p.Data = map[string]any{"Org": o, "Columns": cols}
+	genres, domains, err := s.statutoryData(r.Context(), o)
+	if err != nil {
+		return err
+	}
+	p.Data = map[string]any{"Org": o, "Columns": cols, "Genres": genres, "Domains": domains}
 	s.render(w, r, http.StatusOK, "portal/statutory.html", p)
 	return nil
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"gongkai.dev/gongkai/internal/apperr"
+	"gongkai.dev/gongkai/internal/info"
 	"gongkai.dev/gongkai/internal/org"
 	"gongkai.dev/gongkai/internal/site"
 )
@@ -51,12 +52,27 @@ var funcs = template.FuncMap{
 		}
 		return t.In(cst).Format("2006年1月2日 15:04")
 	},
-	"isodate":   func(t time.Time) string { return t.In(cst).Format("2006-01-02") },
-	"roleLabel": func(r org.Role) string { return r.Label() },
-	"kindLabel": func(k org.Kind) string { return k.Label() },
-	"indent":    func(n int) string { return strings.Repeat("　", n) },
-	"query":     func(k, v string) string { return url.QueryEscape(v) },
-	"add":       func(a, b int) int { return a + b },
+	"isodate":       func(t time.Time) string { return t.In(cst).Format("2006-01-02") },
+	"roleLabel":     func(r org.Role) string { return r.Label() },
+	"kindLabel":     func(k org.Kind) string { return k.Label() },
+	"indent":        func(n int) string { return strings.Repeat("　", n) },
+	"query":         func(k, v string) string { return url.QueryEscape(v) },
+	"add":           func(a, b int) int { return a + b },
+	"list":          func(v ...string) []string { return v },
+	"attrLabel":     info.AttributeLabel,
+	"validityLabel": info.ValidityLabel,
+	// safeHTML marks record bodies as HTML; they were sanitized on save
+	// (info.Sanitize), never at render time from raw input.
+	"safeHTML": func(s string) template.HTML { return template.HTML(s) },
+	"filesize": func(n int64) string {
+		switch {
+		case n >= 1<<20:
+			return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+		case n >= 1<<10:
+			return fmt.Sprintf("%.0f KB", float64(n)/(1<<10))
+		}
+		return fmt.Sprintf("%d B", n)
+	},
 	"dict": func(kv ...any) map[string]any {
 		m := map[string]any{}
 		for i := 0; i+1 < len(kv); i += 2 {
@@ -141,9 +157,13 @@ var flashes = map[string]string{
 	"password":  "密码已修改，其他设备上的登录已退出。",
 	"reset":     "密码已重置；该用户下次登录时须修改密码。",
 	"loggedout": "您已安全退出。",
-	"published": "目录已发布，门户网站已显示新版本。",
+	"published": "已发布，门户网站已显示。",
 	"discarded": "草稿已放弃。",
-	"deleted":   "事项已删除。",
+	"deleted":   "已删除。",
+	"submitted": "已提交审核。",
+	"approved":  "审核通过，已转下一步审核。",
+	"rejected":  "已退回起草人修改。",
+	"withdrawn": "已撤回；门户网站原地址显示撤回说明。",
 }
 
 // formErrors splits an Invalid error into per-field messages for a form;
@@ -160,6 +180,9 @@ func formErrors(err error, p *pageData) error {
 		}
 	}
 	p.Error = "提交的内容有误，请按提示修改后再提交。"
+	if len(e.Fields) == 0 {
+		p.Error = e.Message
+	}
 	return nil
 }
 

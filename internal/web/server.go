@@ -26,8 +26,10 @@ import (
 	"gongkai.dev/gongkai/internal/apperr"
 	"gongkai.dev/gongkai/internal/catalog"
 	"gongkai.dev/gongkai/internal/db"
+	"gongkai.dev/gongkai/internal/info"
 	"gongkai.dev/gongkai/internal/org"
 	"gongkai.dev/gongkai/internal/site"
+	"gongkai.dev/gongkai/internal/workday"
 )
 
 //go:embed all:templates static
@@ -35,11 +37,13 @@ var assets embed.FS
 
 // Deps are the capabilities the web layer adapts.
 type Deps struct {
-	DB      *db.DB
-	Orgs    *org.Service
-	Site    *site.Service
-	Catalog *catalog.Service
-	Logger  *slog.Logger
+	DB       *db.DB
+	Orgs     *org.Service
+	Site     *site.Service
+	Catalog  *catalog.Service
+	Info     *info.Service
+	Calendar *workday.Store
+	Logger   *slog.Logger
 	// SecureCookies marks cookies Secure; set it when served over HTTPS
 	// (directly or behind a TLS-terminating proxy).
 	SecureCookies bool
@@ -97,6 +101,8 @@ func (s *Server) routes() {
 	s.adminRoutes()
 	s.catalogAdminRoutes()
 	s.catalogPortalRoutes()
+	s.infoAdminRoutes()
+	s.infoPortalRoutes()
 	s.apiRoutes()
 }
 
