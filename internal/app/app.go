@@ -74,7 +74,14 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	a.Site = &site.Service{DB: d, Now: cfg.Now}
 	a.Catalog = &catalog.Service{DB: d, Orgs: a.Orgs, Now: cfg.Now}
 	a.Calendar = &workday.Store{DB: d, Now: cfg.Now}
-	a.Info = &info.Service{DB: d, Orgs: a.Orgs, Catalog: a.Catalog, Calendar: a.Calendar.Calendar, Now: cfg.Now}
+	a.Info = &info.Service{DB: d, Orgs: a.Orgs, Catalog: a.Catalog, Calendar: a.Calendar.Calendar, Now: cfg.Now,
+		IndexTemplate: func(ctx context.Context) string {
+			st, err := a.Site.Get(ctx)
+			if err != nil {
+				return ""
+			}
+			return st.IndexTemplate
+		}}
 	a.Web, err = web.New(web.Deps{DB: d, Orgs: a.Orgs, Site: a.Site, Catalog: a.Catalog, Info: a.Info, Calendar: a.Calendar, Logger: cfg.Logger,
 		SecureCookies: cfg.SecureCookies, Version: Version})
 	if err != nil {

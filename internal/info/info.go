@@ -39,8 +39,9 @@ type Service struct {
 	// those administrators entered).
 	Calendar func(context.Context) (*workday.Calendar, error)
 	Now      func() time.Time
-	// IndexTemplate overrides DefaultIndexTemplate.
-	IndexTemplate string
+	// IndexTemplate returns the 索引号 template in force ("" = the default);
+	// a func so an administrator's change applies without a restart.
+	IndexTemplate func(context.Context) string
 }
 
 func (s *Service) now() time.Time {

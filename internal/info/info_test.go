@@ -450,3 +450,29 @@ func TestFormatIndexNo(t *testing.T) {
 		t.Error("template without serial accepted")
 	}
 }
+
+func TestMaskPersonalDataAndTemplate(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	fs := fields("公示")
+	fs.Body = "<p>张某，身份证 11010519491231002X，电话 13812345678，机密★1年</p>"
+	r, _ := f.svc.Create(ctx, f.ps["editor"], "", f.unit.ID, fs)
+	n, err := f.svc.MaskPersonalData(ctx, f.ps["editor"], "", r.ID)
+	if err != nil || n != 2 {
+		t.Fatalf("masked %d: %v", n, err)
+	}
+	r, _ = f.svc.Get(ctx, r.ID)
+	if !strings.Contains(r.Body, "110105********002X") || !strings.Contains(r.Body, "138****5678") || !strings.Contains(r.Body, "机密★1年") {
+		t.Fatalf("masked body: %s", r.Body)
+	}
+	found, _ := f.svc.Screen(ctx, r)
+	if len(found) != 1 || found[0].Kind != "secret_marking" {
+		t.Fatalf("after masking: %+v", found)
+	}
+	// The index-number template in force applies at publication.
+	f.svc.IndexTemplate = func(context.Context) string { return "{code}-{YYYY}{MM}-{NNNN}" }
+	p := f.publish(t, fields("模板"))
+	if p.IndexNo != f.unit.Code+"-202611-0001" {
+		t.Fatalf("templated index number %q", p.IndexNo)
+	}
+}

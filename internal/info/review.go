@@ -278,7 +278,11 @@ func (s *Service) publish(ctx context.Context, tx *sql.Tx, r Record, cal *workda
 		ON CONFLICT (org_id, year) DO UPDATE SET last = info_index_counters.last + 1 RETURNING last`, r.OrgID, today.Year).Scan(&serial); err != nil {
 		return r, err
 	}
-	r.IndexNo = FormatIndexNo(s.IndexTemplate, o.Code, today, serial)
+	tmpl := ""
+	if s.IndexTemplate != nil {
+		tmpl = s.IndexTemplate(ctx)
+	}
+	r.IndexNo = FormatIndexNo(tmpl, o.Code, today, serial)
 	r.Status, r.Step, r.PublishedAt, r.PublishedOn = StatusPublished, 0, now, today.String()
 	r.LagWorkdays, r.LimitText, r.Late = s.lag(ctx, r, today, cal, calErr)
 	var lag any = r.LagWorkdays

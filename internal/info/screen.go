@@ -2,6 +2,13 @@ package info
 
 import (
 	"context"
+	"database/sql"
+	"fmt"
+
+	"gongkai.dev/gongkai/internal/apperr"
+	"gongkai.dev/gongkai/internal/audit"
+	"gongkai.dev/gongkai/internal/db"
+	"gongkai.dev/gongkai/internal/org"
 
 	"gongkai.dev/gongkai/internal/privacy"
 	"gongkai.dev/gongkai/internal/workday"
@@ -87,4 +94,45 @@ func (s *Service) Sweep(ctx context.Context, orgIDs []string) ([]SweepItem, erro
 			return out, nil
 		}
 	}
+}
+
+// MaskPersonalData replaces personal data found in a draft's title,
+// summary and body with masked forms (110105********123X, 138****5678)
+// and returns how many it masked. Classification markings are left: they
+// mean the record must not be published, which masking cannot fix, and
+// attachments must be replaced by a redacted file.
+func (s *Service) MaskPersonalData(ctx context.Context, p *org.Principal, ip, id string) (int, error) {
+	n := 0
+	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
+		r, err := s.get(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if r.Status != StatusDraft {
+			return apperr.New(apperr.Conflict, "只有草稿可以脱敏修改")
+		}
+		mask := func(text string) string {
+			var fs []privacy.Finding
+			for _, f := range privacy.Scan(text) {
+				if f.Kind != privacy.KindSecretMarking {
+					fs = append(fs, f)
+				}
+			}
+			n += len(fs)
+			return privacy.Mask(text, fs)
+		}
+		title, summary, body := mask(r.Title), mask(r.Summary), mask(r.Body)
+		if n == 0 {
+			return nil
+		}
+		now := s.now()
+		if _, err := tx.ExecContext(ctx, "UPDATE info_records SET title = $1, summary = $2, body = $3, updated_at = $4 WHERE id = $5",
+			title, summary, body, db.Time(now), id); err != nil {
+			return err
+		}
+		_, err = audit.Append(ctx, tx, now, audit.Event{Actor: p.Actor(ip), OrgID: r.OrgID, Action: "info.mask",
+			ObjectType: "info", ObjectID: id, Summary: fmt.Sprintf("《%s》一键脱敏 %d 处个人信息", title, n)})
+		return err
+	})
+	return n, err
 }

@@ -29,6 +29,7 @@ type Settings struct {
 	ICP            string // ICP备案号
 	PoliceRecord   string // 公网安备号
 	ServiceHotline string
+	IndexTemplate  string // 索引号模板, e.g. {code}/{YYYY}-{NNNNN}
 }
 
 // Field describes one setting for forms and the CLI.
@@ -49,11 +50,13 @@ var Fields = []Field{
 	{"site.gov_site_code", "政府网站标识码", func(s *Settings) *string { return &s.GovSiteCode }},
 	{"site.icp", "ICP备案号", func(s *Settings) *string { return &s.ICP }},
 	{"site.police_record", "公网安备号", func(s *Settings) *string { return &s.PoliceRecord }},
+	{"site.index_template", "索引号模板（{code} 机构代码、{YYYY} 年、{MM} 月、{NNNNN} 序号）", func(s *Settings) *string { return &s.IndexTemplate }},
 }
 
 // Defaults are used for settings never set.
 func Defaults() Settings {
-	return Settings{Name: "政务公开平台", ColumnName: "政府信息公开", AnnualLabel: "政府信息公开年报", ServiceHotline: "12345"}
+	return Settings{Name: "政务公开平台", ColumnName: "政府信息公开", AnnualLabel: "政府信息公开年报", ServiceHotline: "12345",
+		IndexTemplate: "{code}/{YYYY}-{NNNNN}"}
 }
 
 // Service reads and writes settings.

@@ -10,6 +10,7 @@ import (
 
 	"gongkai.dev/gongkai/internal/apperr"
 	"gongkai.dev/gongkai/internal/audit"
+	"gongkai.dev/gongkai/internal/info"
 	"gongkai.dev/gongkai/internal/org"
 	"gongkai.dev/gongkai/internal/site"
 )
@@ -31,6 +32,7 @@ func (s *Server) adminRoutes() {
 	m.HandleFunc("GET /admin/orgs/{id}", s.admin(s.orgShow))
 	m.HandleFunc("GET /admin/orgs/{id}/edit", s.admin(s.orgEdit))
 	m.HandleFunc("POST /admin/orgs/{id}", s.admin(s.orgUpdate))
+	m.HandleFunc("POST /admin/orgs/{id}/review-flow", s.admin(s.orgReviewFlow))
 	m.HandleFunc("GET /admin/users", s.admin(s.userList))
 	m.HandleFunc("GET /admin/users/new", s.admin(s.userNew))
 	m.HandleFunc("POST /admin/users", s.admin(s.userCreate))
@@ -313,6 +315,11 @@ func (s *Server) orgShow(w http.ResponseWriter, r *http.Request) error {
 		}
 		data["Events"] = events
 	}
+	flow, err := s.Info.Flow(ctx, id)
+	if err != nil {
+		return err
+	}
+	data["Flow"] = flow
 	pd := &pageData{Title: o.Name, Section: "orgs", Data: data}
 	pd.Breadcrumb = []crumb{{"机构管理", "/admin/orgs"}, {o.Name, ""}}
 	s.render(w, r, http.StatusOK, "admin/org_show.html", pd)
@@ -943,7 +950,17 @@ func (s *Server) settingsSave(w http.ResponseWriter, r *http.Request) error {
 	for _, f := range site.Fields {
 		values[f.Key] = r.PostForm.Get(f.Key)
 	}
-	if err := s.Site.Set(ctx, p.Actor(clientIP(r)), values); err != nil {
+	err := info.ValidateIndexTemplate(strings.TrimSpace(values["site.index_template"]))
+	if values["site.index_template"] == "" {
+		err = nil
+	}
+	if err == nil {
+		err = s.Site.Set(ctx, p.Actor(clientIP(r)), values)
+	}
+	if err != nil {
+		if e, ok := apperr.As(err); ok && len(e.Fields) > 0 && e.Fields[0].Field == "index_template" {
+			err = apperr.Field("site.index_template", e.Fields[0].Message)
+		}
 		pd := &pageData{Title: "网站设置", Section: "settings", Form: formValues(r)}
 		if e := formErrors(err, pd); e != nil {
 			return e
@@ -953,5 +970,29 @@ func (s *Server) settingsSave(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	http.Redirect(w, r, "/admin/settings?ok=saved", http.StatusSeeOther)
+	return nil
+}
+
+// orgReviewFlow sets the org's approval steps after the editor submits.
+func (s *Server) orgReviewFlow(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	p := principalFrom(ctx)
+	if err := parseForm(w, r); err != nil {
+		return err
+	}
+	id := r.PathValue("id")
+	if err := s.authorize(ctx, p, org.PermOrgManage, id); err != nil {
+		return err
+	}
+	var roles []org.Role
+	for _, k := range []string{"step1", "step2", "step3"} {
+		if v := r.PostForm.Get(k); v != "" {
+			roles = append(roles, org.Role(v))
+		}
+	}
+	if err := s.Info.SetFlow(ctx, p.Actor(clientIP(r)), id, roles); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/admin/orgs/"+id+"?ok=saved#flow", http.StatusSeeOther)
 	return nil
 }

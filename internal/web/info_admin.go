@@ -31,6 +31,7 @@ func (s *Server) infoAdminRoutes() {
 	m.HandleFunc("POST /admin/info/{id}/reject", s.admin(s.infoAction("reject")))
 	m.HandleFunc("POST /admin/info/{id}/validity", s.admin(s.infoAction("validity")))
 	m.HandleFunc("POST /admin/info/{id}/withdraw", s.admin(s.infoAction("withdraw")))
+	m.HandleFunc("POST /admin/info/{id}/mask", s.admin(s.infoAction("mask")))
 	m.HandleFunc("POST /admin/info/{id}/attachments", s.admin(s.infoAttach))
 	m.HandleFunc("POST /admin/info/{id}/attachments/{hash}/delete", s.admin(s.infoAction("detach")))
 	m.HandleFunc("GET /admin/info/{id}/attachments/{hash}", s.admin(s.infoDownload))
@@ -396,6 +397,9 @@ func (s *Server) infoAction(action string) handler {
 		case "withdraw":
 			err = s.Info.Withdraw(ctx, p, ip, rec.ID, f.Get("withdrawn_reason"))
 			ok = "withdrawn"
+		case "mask":
+			_, err = s.Info.MaskPersonalData(ctx, p, ip, rec.ID)
+			ok = "masked"
 		case "detach":
 			err = s.Info.RemoveAttachment(ctx, p, ip, rec.ID, r.PathValue("hash"))
 		}

@@ -241,3 +241,41 @@ func TestBrowserReviewScreen(t *testing.T) {
 		t.Fatalf("after approve: %q %v", msg, err)
 	}
 }
+
+func TestInfoSettingsFlowAndMasking(t *testing.T) {
+	env := apptest.Start(t, apptest.Options{})
+	ctx := context.Background()
+	dh := orgByShort(t, env, "东湖街道")
+	admin := env.Client(t)
+	admin.Login("admin", pw)
+	r := admin.Post("/admin/settings", url.Values{"site.name": {"示范区人民政府"}, "site.index_template": {"{code}/{YYYY}"}})
+	if r.StatusCode != http.StatusBadRequest || apptest.First(apptest.Parse(t, r.Body), "p[id=e-site.index_template]") == nil {
+		t.Fatalf("template without serial: %d %s", r.StatusCode, apptest.Text(r.Body))
+	}
+	if r := admin.Post("/admin/orgs/"+dh.ID+"/review-flow", url.Values{"step1": {"leader"}}); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("set flow: %d %s", r.StatusCode, apptest.Text(r.Body))
+	}
+	if flow, _ := env.App.Info.Flow(ctx, dh.ID); len(flow) != 1 || flow[0] != "leader" {
+		t.Fatalf("flow: %v", flow)
+	}
+	ed := env.Client(t)
+	ed.Login("editor", pw)
+	if r := ed.Post("/admin/orgs/"+dh.ID+"/review-flow", url.Values{"step1": {"reviewer"}}); r.StatusCode != http.StatusForbidden {
+		t.Fatalf("editor sets flow: %d", r.StatusCode)
+	}
+	// The demo draft with an ID number and a phone: one click masks both.
+	recs, _, _ := env.App.Info.List(ctx, info.Filter{OrgIDs: []string{dh.ID}, Statuses: []string{info.StatusDraft}})
+	for _, rec := range recs {
+		if strings.Contains(rec.Title, "最低生活保障对象公示") {
+			if r := ed.Post("/admin/info/"+rec.ID+"/mask", nil); r.Location() != "/admin/info/"+rec.ID+"?ok=masked" {
+				t.Fatalf("mask: %d %s", r.StatusCode, apptest.Text(r.Body))
+			}
+			after, _ := env.App.Info.Get(ctx, rec.ID)
+			if strings.Contains(after.Body, "13812345678") || !strings.Contains(after.Body, "138****5678") {
+				t.Fatalf("not masked: %s", after.Body)
+			}
+			return
+		}
+	}
+	t.Fatal("demo draft with personal data not found")
+}

@@ -161,6 +161,7 @@ var flashes = map[string]string{
 	"discarded": "草稿已放弃。",
 	"deleted":   "已删除。",
 	"submitted": "已提交审核。",
+	"masked":    "已对标题、内容概述和正文中的个人信息脱敏；附件中的请替换为脱敏后的文件。",
 	"approved":  "审核通过，已转下一步审核。",
 	"rejected":  "已退回起草人修改。",
 	"withdrawn": "已撤回；门户网站原地址显示撤回说明。",
