@@ -160,18 +160,7 @@ func (s *Service) Approve(ctx context.Context, p *org.Principal, ip, id string, 
 	}
 	cal, calErr := s.Calendar(ctx)
 	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
-		cur, err := s.get(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		if cur.Status != StatusReview || cur.Step != r.Step {
-			return apperr.New(apperr.Conflict, "该信息的审核状态已变化，请刷新后再操作")
-		}
-		role, steps, err := s.stepRoleTx(ctx, tx, cur)
-		if err != nil {
-			return err
-		}
-		round, err := s.round(ctx, tx, id)
+		cur, role, steps, round, err := s.decisionState(ctx, tx, id, r.Step)
 		if err != nil {
 			return err
 		}
@@ -205,6 +194,25 @@ func (s *Service) Approve(ctx context.Context, p *org.Principal, ip, id string, 
 	return r, err
 }
 
+// decisionState re-reads a record inside the decision's transaction and
+// refuses if another decision moved it since the caller's checks (two
+// reviewers clicking at once), then resolves the step's role and the round.
+func (s *Service) decisionState(ctx context.Context, tx *sql.Tx, id string, step int) (Record, org.Role, int, int, error) {
+	cur, err := s.get(ctx, tx, id)
+	if err != nil {
+		return cur, "", 0, 0, err
+	}
+	if cur.Status != StatusReview || cur.Step != step {
+		return cur, "", 0, 0, apperr.New(apperr.Conflict, "该信息的审核状态已变化，请刷新后再操作")
+	}
+	role, steps, err := s.stepRoleTx(ctx, tx, cur)
+	if err != nil {
+		return cur, "", 0, 0, err
+	}
+	round, err := s.round(ctx, tx, id)
+	return cur, role, steps, round, err
+}
+
 func (s *Service) stepRoleTx(ctx context.Context, q db.Querier, r Record) (org.Role, int, error) {
 	flow, err := s.flow(ctx, q, r.OrgID)
 	if err != nil {
@@ -233,18 +241,7 @@ func (s *Service) Reject(ctx context.Context, p *org.Principal, ip, id, reason s
 		return err
 	}
 	return s.DB.Tx(ctx, func(tx *sql.Tx) error {
-		cur, err := s.get(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		if cur.Status != StatusReview || cur.Step != r.Step {
-			return apperr.New(apperr.Conflict, "该信息的审核状态已变化，请刷新后再操作")
-		}
-		role, _, err := s.stepRoleTx(ctx, tx, cur)
-		if err != nil {
-			return err
-		}
-		round, err := s.round(ctx, tx, id)
+		cur, role, _, round, err := s.decisionState(ctx, tx, id, r.Step)
 		if err != nil {
 			return err
 		}
