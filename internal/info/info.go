@@ -211,6 +211,33 @@ func (s *Service) List(ctx context.Context, f Filter) ([]Record, int, error) {
 	return out, total, rows.Err()
 }
 
+// ItemStat is how much public information a catalog item has.
+type ItemStat struct {
+	Total int
+	Last  string // publication date of the newest
+}
+
+// CatalogStats counts an org's public records per catalog item in one
+// query (the statutory-content page shows every item).
+func (s *Service) CatalogStats(ctx context.Context, orgID string) (map[string]ItemStat, error) {
+	rows, err := s.DB.R.QueryContext(ctx, `SELECT catalog_key, COUNT(*), MAX(published_on) FROM info_records
+		WHERE org_id = $1 AND status = 'published' AND attribute = 'proactive' AND catalog_key <> '' GROUP BY catalog_key`, orgID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]ItemStat{}
+	for rows.Next() {
+		var key string
+		var st ItemStat
+		if err := rows.Scan(&key, &st.Total, &st.Last); err != nil {
+			return nil, err
+		}
+		out[key] = st
+	}
+	return out, rows.Err()
+}
+
 // Reviews returns a record's review history, oldest first.
 func (s *Service) Reviews(ctx context.Context, id string) ([]Review, error) {
 	rows, err := s.DB.R.QueryContext(ctx, `SELECT round, step, role, decision, actor_id, actor_name, secrecy_confirmed,

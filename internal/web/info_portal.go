@@ -78,19 +78,16 @@ func (s *Server) statutoryData(ctx context.Context, o org.Org) ([]genreColumn, [
 	if err != nil {
 		return nil, nil, err
 	}
+	stats, err := s.Info.CatalogStats(ctx, o.ID)
+	if err != nil {
+		return nil, nil, err
+	}
 	var domains []domainColumn
 	for _, g := range groups {
 		dc := domainColumn{ID: g.Domain.ID, Name: g.Domain.Name}
 		for _, it := range g.Items {
-			recs, total, err := s.publicRecords(ctx, o.ID, "", it.Key, 1, 0)
-			if err != nil {
-				return nil, nil, err
-			}
-			di := domainItem{Key: it.Key, Title: it.Title(), Total: total}
-			if len(recs) > 0 {
-				di.Last = recs[0].PublishedOn
-			}
-			dc.Items = append(dc.Items, di)
+			st := stats[it.Key]
+			dc.Items = append(dc.Items, domainItem{Key: it.Key, Title: it.Title(), Total: st.Total, Last: st.Last})
 		}
 		domains = append(domains, dc)
 	}

@@ -184,6 +184,17 @@ func TestInfoDemoStates(t *testing.T) {
 	if body := c.Get("/admin/info?tab=sweep").Body; !strings.Contains(body, "已过有效期") {
 		t.Errorf("sweep lacks the expired trial measure: %s", apptest.Text(body))
 	}
+	// The statutory-content page counts records per catalog item.
+	page := apptest.Parse(t, env.Client(t).Get("/zfxxgk/"+dh.Code+"/fdzdgknr").Body)
+	counted := false
+	for _, li := range apptest.All(page, "ul.item-list li") {
+		if txt := apptest.TextOf(li); strings.HasPrefix(txt, "部门预算 / 部门预算及说明") {
+			counted = strings.Contains(txt, "1 条，最近 ")
+		}
+	}
+	if !counted {
+		t.Error("statutory page lacks the per-item count for 部门预算")
+	}
 	// The catalog item page lists the record published under it.
 	cur, _ := env.App.Catalog.Current(ctx, dh.ID)
 	items := mustItems(t, env, cur.ID)
