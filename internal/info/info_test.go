@@ -162,6 +162,14 @@ func TestReviewStateMachine(t *testing.T) {
 	if err := f.svc.SetValidity(ctx, ed, "", r.ID, info.ValidAbolished, "2026-11-20", r.ID); kind(err) != apperr.Invalid {
 		t.Fatalf("replaced by itself: %v", err)
 	}
+	// The replacement must be this org's, public in the same way.
+	od, _ := f.svc.Create(ctx, ed, "", f.unit.ID, info.Fields{Title: "依申请", Genre: "其他", FormedOn: "2026-11-16", Attribute: info.OnRequest})
+	f.svc.Submit(ctx, ed, "", od.ID, "")
+	f.svc.Approve(ctx, rev, "", od.ID, ok)
+	f.svc.Approve(ctx, lead, "", od.ID, ok)
+	if err := f.svc.SetValidity(ctx, ed, "", r.ID, info.ValidAbolished, "2026-11-20", od.ID); kind(err) != apperr.Invalid {
+		t.Fatalf("replaced by a non-public record: %v", err)
+	}
 	if err := f.svc.SetValidity(ctx, ed, "", r.ID, info.ValidAbolished, "2026-11-20", r2.ID); err != nil {
 		t.Fatal(err)
 	}
@@ -173,6 +181,12 @@ func TestReviewStateMachine(t *testing.T) {
 	}
 	if err := f.svc.Withdraw(ctx, ed, "", r2.ID, "again"); kind(err) != apperr.Conflict {
 		t.Fatalf("withdraw twice: %v", err)
+	}
+	// Whoever submitted a colleague's draft may not approve it either.
+	col, _ := f.svc.Create(ctx, ed, "", f.unit.ID, fields("同事起草"))
+	f.svc.Submit(ctx, f.ps["editrev"], "", col.ID, "")
+	if _, err := f.svc.Approve(ctx, f.ps["editrev"], "", col.ID, ok); kind(err) != apperr.Forbidden || !strings.Contains(err.Error(), "自己提交") {
+		t.Fatalf("submitter approving: %v", err)
 	}
 	// An author may not review their own record even holding the role.
 	er := f.ps["editrev"]

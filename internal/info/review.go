@@ -3,6 +3,7 @@ package info
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -124,7 +125,13 @@ func (s *Service) CanDecide(ctx context.Context, p *org.Principal, r Record) (bo
 		round = max(round, rv.Round)
 	}
 	for _, rv := range reviews {
-		if rv.Round == round && rv.Decision == "approve" && rv.ActorID == p.User.ID {
+		if rv.Round != round || rv.ActorID != p.User.ID {
+			continue
+		}
+		switch rv.Decision {
+		case "submit":
+			return false, "不能审核自己提交的信息", nil
+		case "approve":
 			return false, "同一人不能审核同一信息的两个步骤（一事一审）", nil
 		}
 	}
@@ -315,11 +322,14 @@ func (s *Service) lag(ctx context.Context, r Record, today workday.Date, cal *wo
 		return -1, text, false
 	}
 	if calErr != nil {
-		return -1, text + "（无法计算：" + calErr.Error() + "）", false
+		return -1, text + "（无法计算：读取工作日历失败）", false
 	}
 	n, err := cal.WorkdaysBetween(formed, today)
+	if errors.Is(err, workday.ErrNoCalendar) {
+		return -1, text + "（无法计算：" + err.Error() + "）", false // a message written for users
+	}
 	if err != nil {
-		return -1, text + "（无法计算：" + err.Error() + "）", false
+		return -1, text + "（无法计算）", false
 	}
 	late := n > days
 	if limitKind == catalog.CalendarDays {
@@ -377,8 +387,8 @@ func (s *Service) SetValidity(ctx context.Context, p *org.Principal, ip, id, val
 		}
 		if replacedBy != "" {
 			rep, err := s.get(ctx, tx, replacedBy)
-			if err != nil || rep.Status != StatusPublished || rep.ID == id {
-				return apperr.Field("replaced_by", "替代文件须是另一条已发布的信息")
+			if err != nil || rep.Status != StatusPublished || rep.ID == id || rep.OrgID != r.OrgID || rep.Attribute != r.Attribute {
+				return apperr.Field("replaced_by", "替代文件须是本机构另一条已发布、公开属性相同的信息")
 			}
 		}
 		now := s.now()

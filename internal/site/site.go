@@ -30,6 +30,7 @@ type Settings struct {
 	PoliceRecord   string // 公网安备号
 	ServiceHotline string
 	IndexTemplate  string // 索引号模板, e.g. {code}/{YYYY}-{NNNNN}
+	BaseURL        string // 网站地址 for absolute links in feeds and the sitemap
 }
 
 // Field describes one setting for forms and the CLI.
@@ -41,6 +42,7 @@ type Field struct {
 // Fields lists every setting.
 var Fields = []Field{
 	{"site.name", "网站名称", func(s *Settings) *string { return &s.Name }},
+	{"site.base_url", "网站地址（如 https://www.example.gov.cn，用于订阅和网站地图中的链接）", func(s *Settings) *string { return &s.BaseURL }},
 	{"site.column_name", "专栏名称", func(s *Settings) *string { return &s.ColumnName }},
 	{"site.annual_label", "年报栏目名称", func(s *Settings) *string { return &s.AnnualLabel }},
 	{"site.host_org", "主办单位", func(s *Settings) *string { return &s.HostOrg }},

@@ -648,11 +648,24 @@ func (s *Server) loadUserFor(ctx context.Context, p *org.Principal, id string, p
 		return u, apperr.NotFoundf("账号不存在或您无权查看")
 	}
 	if perm != org.PermUserView {
-		if ok, err := s.Orgs.Allowed(ctx, p, perm, u.OrgID); err != nil || !ok {
-			if err == nil {
-				err = apperr.New(apperr.Forbidden, "您没有管理该账号的权限")
-			}
+		// Managing an account means managing every role it holds: a street
+		// administrator must not reset the password of someone who is also
+		// an administrator of the district.
+		orgIDs := []string{u.OrgID}
+		grants, err := s.Orgs.Grants(ctx, u.ID)
+		if err != nil {
 			return u, err
+		}
+		for _, g := range grants {
+			orgIDs = append(orgIDs, g.OrgID)
+		}
+		for _, id := range orgIDs {
+			if ok, err := s.Orgs.Allowed(ctx, p, perm, id); err != nil || !ok {
+				if err == nil {
+					err = apperr.New(apperr.Forbidden, "您没有管理该账号的权限：该账号在您管理范围以外的机构中担任角色")
+				}
+				return u, err
+			}
 		}
 	}
 	return u, nil
@@ -953,6 +966,11 @@ func (s *Server) settingsSave(w http.ResponseWriter, r *http.Request) error {
 	err := info.ValidateIndexTemplate(strings.TrimSpace(values["site.index_template"]))
 	if values["site.index_template"] == "" {
 		err = nil
+	}
+	if u := strings.TrimSpace(values["site.base_url"]); err == nil && u != "" {
+		if pu, perr := url.Parse(u); perr != nil || (pu.Scheme != "http" && pu.Scheme != "https") || pu.Host == "" || pu.RawQuery != "" {
+			err = apperr.Field("site.base_url", "网站地址应为 https://域名 的形式")
+		}
 	}
 	if err == nil {
 		err = s.Site.Set(ctx, p.Actor(clientIP(r)), values)

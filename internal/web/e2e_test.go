@@ -370,6 +370,22 @@ func TestPermissionMatrix(t *testing.T) {
 			}
 		}
 	}
+	// An account that also holds a role above the street admin's reach
+	// cannot be reset, disabled or edited by them (no takeover upward).
+	root := orgByShort(t, env, "示范区")
+	boss, err := env.App.Orgs.CreateUser(ctx, op, org.UserInput{Username: "dh.boss", DisplayName: "兼任区管理员", OrgID: dh.ID,
+		Password: pw, Grants: []org.Grant{{OrgID: root.ID, Role: org.RoleAdmin}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{"/admin/users/" + boss.ID + "/password", "/admin/users/" + boss.ID + "/disable"} {
+		if r := clients["dh.admin"].Post(path, url.Values{"new_password": {"Taken@2026"}}); r.StatusCode != F {
+			t.Errorf("street admin %s on a district admin: %d", path, r.StatusCode)
+		}
+	}
+	if _, _, err := env.App.Orgs.Login(ctx, "dh.boss", pw, "192.0.2.50", ""); err != nil {
+		t.Fatalf("district admin's password was changed: %v", err)
+	}
 	// Menus offer only what the user can open.
 	for u, want := range map[string]bool{"admin": true, "dh.admin": false, "gkb": false} {
 		doc := apptest.Parse(t, clients[u].Get("/admin/").Body)
@@ -453,8 +469,10 @@ func TestPortalAPIAndOps(t *testing.T) {
 	if body := c.Get("/ysqgk").Body; !strings.Contains(body, `<html lang="zh-CN" class="elder">`) || !strings.Contains(body, "退出长者模式") {
 		t.Error("elder mode not applied")
 	}
-	if r := c.Get("/elder?on=1&next=https://evil.example/"); r.Location() != "/" {
-		t.Errorf("elder open redirect: %s", r.Location())
+	for _, next := range []string{"https://evil.example/", "//evil.example/", "/\t/evil.example/", "/\\/evil.example/", "/\\evil.example", "/\n/evil.example"} {
+		if r := c.Get("/elder?on=1&next=" + url.QueryEscape(next)); r.Location() != "/" {
+			t.Errorf("elder open redirect via %q: %s", next, r.Location())
+		}
 	}
 
 	// JSON API.

@@ -343,7 +343,9 @@ func (s *Server) renderInfoShow(w http.ResponseWriter, r *http.Request, status i
 	var replacement *info.Record
 	if rec.ReplacedBy != "" {
 		if x, err := s.Info.Get(ctx, rec.ReplacedBy); err == nil {
-			replacement = &x
+			if ok, _ := s.Orgs.Allowed(ctx, p, org.PermInfoView, x.OrgID); ok {
+				replacement = &x
+			}
 		}
 	}
 	pd.Title, pd.Section = rec.Title, "info"

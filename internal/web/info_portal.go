@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"gongkai.dev/gongkai/internal/apperr"
@@ -175,7 +176,8 @@ func (s *Server) portalInfoDetail(w http.ResponseWriter, r *http.Request) error 
 	}
 	data := map[string]any{"Org": o, "Record": rec, "Attachments": atts}
 	if rec.ReplacedBy != "" {
-		if x, err := s.Info.Get(ctx, rec.ReplacedBy); err == nil && x.Status == info.StatusPublished {
+		if x, err := s.Info.Get(ctx, rec.ReplacedBy); err == nil && x.Status == info.StatusPublished && x.OrgID == o.ID &&
+			x.Attribute == info.Proactive {
 			data["Replacement"] = x
 		}
 	}
@@ -197,9 +199,14 @@ func (s *Server) portalAttachment(w http.ResponseWriter, r *http.Request) error 
 	return s.sendAttachment(w, r, rec.ID, r.PathValue("hash"))
 }
 
-// siteBase is the absolute base URL for feeds and the sitemap, from the
-// request (behind a proxy, set the Host header through).
-func siteBase(r *http.Request) string {
+// siteBase is the absolute base URL for feeds and the sitemap: the
+// configured 网站地址, else (for a fresh install) the request's host. Set the
+// setting in production so a forged Host header cannot end up in cached
+// feeds.
+func (s *Server) siteBase(r *http.Request) string {
+	if st, err := s.Site.Get(r.Context()); err == nil && st.BaseURL != "" {
+		return strings.TrimRight(st.BaseURL, "/")
+	}
 	scheme := "http"
 	if r.TLS != nil {
 		scheme = "https"
@@ -245,7 +252,7 @@ func (s *Server) feed(format string) handler {
 		if err != nil {
 			return err
 		}
-		base := siteBase(r)
+		base := s.siteBase(r)
 		title := o.Name + " 政府信息公开"
 		if genre != "" {
 			title += " · " + genre
@@ -307,7 +314,7 @@ type sitemapURL struct {
 // record, for search engines and the provincial platform's crawler.
 func (s *Server) sitemap(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	base := siteBase(r)
+	base := s.siteBase(r)
 	urls := []sitemapURL{{Loc: base + "/"}, {Loc: base + "/zfxxgk/"}}
 	orgs, err := s.Orgs.ListOrgs(ctx)
 	if err != nil {

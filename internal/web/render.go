@@ -205,8 +205,20 @@ func parseForm(w http.ResponseWriter, r *http.Request) error {
 }
 
 // safeNext keeps redirects on this site.
+// Browsers drop tabs and newlines from URLs and treat \ as /, so
+// "/\t/evil.example" would become "//evil.example": any control character
+// or backslash is refused, and the result must parse as a bare path.
 func safeNext(next, fallback string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") {
+		return fallback
+	}
+	for _, r := range next {
+		if r < 0x20 || r == 0x7f || r == '\\' {
+			return fallback
+		}
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || strings.HasPrefix(u.Path, "//") {
 		return fallback
 	}
 	return next
