@@ -115,6 +115,19 @@ func (s *Service) domains(ctx context.Context, q db.Querier) ([]Domain, error) {
 	return out, rows.Err()
 }
 
+// DomainNames maps domain ids to names.
+func (s *Service) DomainNames(ctx context.Context) (map[string]string, error) {
+	doms, err := s.Domains(ctx)
+	if err != nil {
+		return nil, err
+	}
+	names := make(map[string]string, len(doms))
+	for _, d := range doms {
+		names[d.ID] = d.Name
+	}
+	return names, nil
+}
+
 // Domain returns one domain or NotFound.
 func (s *Service) Domain(ctx context.Context, id string) (Domain, error) {
 	var d Domain

@@ -37,13 +37,9 @@ func (s *Service) Compare(ctx context.Context, from, to Version) (Diff, error) {
 	if err != nil {
 		return Diff{}, err
 	}
-	doms, err := s.Domains(ctx)
+	names, err := s.DomainNames(ctx)
 	if err != nil {
 		return Diff{}, err
-	}
-	names := map[string]string{}
-	for _, d := range doms {
-		names[d.ID] = d.Name
 	}
 	d := Diff{From: from, To: to}
 	before := map[string]Item{}

@@ -198,13 +198,9 @@ func (s *Service) ToJSON(ctx context.Context, v Version) (JSONVersion, error) {
 	if err != nil {
 		return out, err
 	}
-	doms, err := s.Domains(ctx)
+	names, err := s.DomainNames(ctx)
 	if err != nil {
 		return out, err
-	}
-	names := map[string]string{}
-	for _, d := range doms {
-		names[d.ID] = d.Name
 	}
 	out.Org.Code, out.Org.Name = o.Code, o.Name
 	out.Number, out.Year, out.Status = v.Number, v.Year, v.Status

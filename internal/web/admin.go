@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -578,21 +579,27 @@ func userFormValues(u org.User, grants []org.Grant) (map[string]string, map[stri
 	return f, checked
 }
 
-// checkGrantScope requires user.manage on every org an edit touches.
-func (s *Server) checkGrantScope(ctx context.Context, p *org.Principal, orgIDs ...string) error {
+// allowedAll reports whether p has perm in every one of the orgs ("" ids
+// are skipped).
+func (s *Server) allowedAll(ctx context.Context, p *org.Principal, perm org.Permission, orgIDs ...string) (bool, error) {
 	for _, id := range orgIDs {
 		if id == "" {
 			continue
 		}
-		ok, err := s.Orgs.Allowed(ctx, p, org.PermUserManage, id)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			return apperr.Field("roles", "不能在您管理范围以外的机构中设置账号或角色")
+		if ok, err := s.Orgs.Allowed(ctx, p, perm, id); err != nil || !ok {
+			return false, err
 		}
 	}
-	return nil
+	return true, nil
+}
+
+// checkGrantScope requires user.manage on every org an edit touches.
+func (s *Server) checkGrantScope(ctx context.Context, p *org.Principal, orgIDs ...string) error {
+	ok, err := s.allowedAll(ctx, p, org.PermUserManage, orgIDs...)
+	if err == nil && !ok {
+		err = apperr.Field("roles", "不能在您管理范围以外的机构中设置账号或角色")
+	}
+	return err
 }
 
 func (s *Server) userNew(w http.ResponseWriter, r *http.Request) error {
@@ -659,13 +666,12 @@ func (s *Server) loadUserFor(ctx context.Context, p *org.Principal, id string, p
 		for _, g := range grants {
 			orgIDs = append(orgIDs, g.OrgID)
 		}
-		for _, id := range orgIDs {
-			if ok, err := s.Orgs.Allowed(ctx, p, perm, id); err != nil || !ok {
-				if err == nil {
-					err = apperr.New(apperr.Forbidden, "您没有管理该账号的权限：该账号在您管理范围以外的机构中担任角色")
-				}
-				return u, err
-			}
+		ok, err := s.allowedAll(ctx, p, perm, orgIDs...)
+		if err == nil && !ok {
+			err = apperr.New(apperr.Forbidden, "您没有管理该账号的权限：该账号在您管理范围以外的机构中担任角色")
+		}
+		if err != nil {
+			return u, err
 		}
 	}
 	return u, nil
@@ -734,25 +740,12 @@ func (s *Server) userUpdate(w http.ResponseWriter, r *http.Request) error {
 	}
 	in := userInputFrom(r)
 	in.Username = u.Username
-	// Every org whose grants change, and the old and new home org, must be
-	// within the editor's reach: an administrator of one street cannot
-	// strip a role someone holds elsewhere.
-	touched := []string{u.OrgID, in.OrgID}
-	has := func(list []org.Grant, g org.Grant) bool {
-		for _, x := range list {
-			if x == g {
-				return true
-			}
-		}
-		return false
-	}
-	for _, g := range old {
-		if !has(in.Grants, g) {
-			touched = append(touched, g.OrgID)
-		}
-	}
+	// loadUserFor already required user.manage on the home org and on every
+	// org where the user holds a role now; what is left is the new home
+	// org and the orgs of roles being added.
+	touched := []string{in.OrgID}
 	for _, g := range in.Grants {
-		if !has(old, g) {
+		if !slices.Contains(old, g) {
 			touched = append(touched, g.OrgID)
 		}
 	}

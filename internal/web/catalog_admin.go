@@ -59,6 +59,15 @@ func (s *Server) catalogDraftFor(r *http.Request, perm org.Permission) (org.Org,
 	return o, p, d, err
 }
 
+// templateDomainSet is the names of domains that have template items.
+func templateDomainSet() map[string]bool {
+	set := map[string]bool{}
+	for _, n := range catalog.TemplateDomains() {
+		set[n] = true
+	}
+	return set
+}
+
 type catalogRow struct {
 	Org     orgRow
 	Current *catalog.Version
@@ -109,11 +118,7 @@ func (s *Server) renderDomains(w http.ResponseWriter, r *http.Request, status in
 	}
 	pd.Title, pd.Section = "目录领域", "catalog"
 	pd.Breadcrumb = []crumb{{"标准目录", "/admin/catalog"}, {"目录领域", ""}}
-	tpl := map[string]bool{}
-	for _, n := range catalog.TemplateDomains() {
-		tpl[n] = true
-	}
-	pd.Data = map[string]any{"Domains": doms, "Templates": tpl}
+	pd.Data = map[string]any{"Domains": doms, "Templates": templateDomainSet()}
 	s.render(w, r, status, "admin/catalog_domains.html", pd)
 	return nil
 }
@@ -190,17 +195,13 @@ func (s *Server) renderCatalogOrg(w http.ResponseWriter, r *http.Request, status
 	}
 	canEdit, _ := s.Orgs.Allowed(ctx, p, org.PermCatalogEdit, o.ID)
 	canPublish, _ := s.Orgs.Allowed(ctx, p, org.PermCatalogPublish, o.ID)
-	tplDomains := map[string]bool{}
-	for _, n := range catalog.TemplateDomains() {
-		tplDomains[n] = true
-	}
 	if pd.Form == nil {
 		pd.Form = map[string]string{"year": strconv.Itoa(time.Now().In(cst).Year() + 1)}
 	}
 	pd.Title, pd.Section = o.Name+" 标准目录", "catalog"
 	pd.Breadcrumb = []crumb{{"标准目录", "/admin/catalog"}, {o.Name, ""}}
 	pd.Data = map[string]any{"Org": o, "Versions": versions, "Draft": draft, "Report": report, "Domains": doms,
-		"TemplateDomains": tplDomains, "CanEdit": canEdit, "CanPublish": canPublish, "OrgNames": names}
+		"TemplateDomains": templateDomainSet(), "CanEdit": canEdit, "CanPublish": canPublish, "OrgNames": names}
 	s.render(w, r, status, "admin/catalog_org.html", pd)
 	return nil
 }

@@ -183,13 +183,9 @@ func (s *Server) catalogChoices(ctx context.Context, orgID string) ([]catalogCho
 	if err != nil {
 		return nil, err
 	}
-	doms, err := s.Catalog.Domains(ctx)
+	names, err := s.Catalog.DomainNames(ctx)
 	if err != nil {
 		return nil, err
-	}
-	names := map[string]string{}
-	for _, d := range doms {
-		names[d.ID] = d.Name
 	}
 	out := make([]catalogChoice, len(items))
 	for i, it := range items {
