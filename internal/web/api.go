@@ -35,6 +35,13 @@ func (s *Server) apiIndex(w http.ResponseWriter, r *http.Request) error {
 		"endpoints": []map[string]string{
 			{"method": "GET", "path": "/api/v1/orgs", "description": "机构列表（公开信息）"},
 			{"method": "GET", "path": "/api/v1/orgs/{code}", "description": "按机构代码查询机构"},
+			{"method": "GET", "path": "/api/v1/catalog-domains", "description": "标准目录领域"},
+			{"method": "GET", "path": "/api/v1/catalogs", "description": "已发布标准目录的机构及当前版本"},
+			{"method": "GET", "path": "/api/v1/catalogs/{code}", "description": "机构当前发布的标准目录（全部事项）"},
+			{"method": "GET", "path": "/api/v1/catalogs/{code}/versions", "description": "机构已发布的目录版本"},
+			{"method": "GET", "path": "/api/v1/catalogs/{code}/versions/{n}", "description": "机构某一已发布版本的目录"},
+			{"method": "GET", "path": "/api/v1/catalogs/{code}/items/{key}", "description": "按稳定编号查询目录事项"},
+			{"method": "GET", "path": "/zfxxgk/{code}/feed.atom, /zfxxgk/{code}/feed.json", "description": "主动公开信息订阅（可加 ?tc=体裁 或 ?sx=目录事项）"},
 			{"method": "GET", "path": "/api/v1/me", "description": "当前登录账号（需后台登录会话）"},
 		},
 	})

@@ -211,6 +211,9 @@ func TestCatalogPortalAndAPI(t *testing.T) {
 	if r := c.Get("/api/v1/catalogs/" + dh.Code + "/items/" + items[0].Key); r.StatusCode != 200 || !strings.Contains(r.Body, items[0].Key) {
 		t.Errorf("api item: %d", r.StatusCode)
 	}
+	if r := c.Get("/api/v1/"); !strings.Contains(r.Body, `"/api/v1/catalogs/{code}/items/{key}"`) {
+		t.Errorf("api index does not describe the catalog endpoints: %s", r.Body)
+	}
 	if r := c.Get("/api/v1/catalog-domains"); !strings.Contains(r.Body, `"total":26`) {
 		t.Errorf("api domains: %.200s", r.Body)
 	}
