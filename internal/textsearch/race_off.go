@@ -1,0 +1,5 @@
+//go:build !race
+
+package textsearch
+
+const raceEnabled = false

@@ -1,0 +1,7 @@
+//go:build !linux
+
+package textsearch
+
+func residentFileBytes() int64 { return -1 }
+
+func releaseMapped(data []byte) {}
