@@ -10,12 +10,15 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"path/filepath"
 	"time"
 
 	"gongkai.dev/gongkai/internal/catalog"
+	"gongkai.dev/gongkai/internal/changes"
 	"gongkai.dev/gongkai/internal/db"
 	"gongkai.dev/gongkai/internal/info"
 	"gongkai.dev/gongkai/internal/org"
+	"gongkai.dev/gongkai/internal/search"
 	"gongkai.dev/gongkai/internal/site"
 	"gongkai.dev/gongkai/internal/web"
 	"gongkai.dev/gongkai/internal/workday"
@@ -32,6 +35,11 @@ type Config struct {
 	SecureCookies bool
 	Logger        *slog.Logger
 	Now           func() time.Time // for tests; nil = time.Now
+	// Index opens the search index (DataDir/search, or memory without a
+	// DataDir) and follows the change log; serve sets it. Commands that
+	// only change data leave it off: the serving processes catch up from
+	// the log.
+	Index bool
 }
 
 // App is a running gongkai.
@@ -43,6 +51,8 @@ type App struct {
 	Catalog  *catalog.Service
 	Info     *info.Service
 	Calendar *workday.Store
+	Search   *search.Service
+	Follower *changes.Follower
 	Web      *web.Server
 	// Migrated lists the migrations this start applied.
 	Migrated []db.Migration
@@ -82,13 +92,75 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 			}
 			return st.IndexTemplate
 		}}
-	a.Web, err = web.New(web.Deps{DB: d, Orgs: a.Orgs, Site: a.Site, Catalog: a.Catalog, Info: a.Info, Calendar: a.Calendar, Logger: cfg.Logger,
-		SecureCookies: cfg.SecureCookies, Version: Version})
+	a.Search = &search.Service{DB: d, Orgs: a.Orgs, Info: a.Info, Catalog: a.Catalog, Logger: cfg.Logger}
+	if cfg.DataDir != "" {
+		a.Search.Dir = filepath.Join(cfg.DataDir, "search")
+	}
+	a.Web, err = web.New(web.Deps{DB: d, Orgs: a.Orgs, Site: a.Site, Catalog: a.Catalog, Info: a.Info, Calendar: a.Calendar,
+		Search: a.Search, Logger: cfg.Logger, SecureCookies: cfg.SecureCookies, Version: Version})
 	if err != nil {
 		d.Close()
 		return nil, err
 	}
+	if cfg.Index {
+		if err := a.openIndex(ctx); err != nil {
+			d.Close()
+			return nil, err
+		}
+	}
 	return a, nil
+}
+
+// openIndex opens the search index, catches it (and the page cache) up with
+// the change log, and from then on syncs them after every commit.
+func (a *App) openIndex(ctx context.Context) error {
+	if err := a.Search.Open(ctx); err != nil {
+		if errors.Is(err, search.ErrLocked) {
+			return fmt.Errorf("搜索索引目录 %s 正被另一个进程使用：同一数据目录只能运行一个 gongkai serve（多副本请各用自己的 --data 目录，共享 PostgreSQL）", a.Search.Dir)
+		}
+		return fmt.Errorf("打开搜索索引失败：%w", err)
+	}
+	a.Follower = &changes.Follower{DB: a.DB, Views: []changes.View{a.Search, a.Web.PagesView()}, Logger: a.Cfg.Logger}
+	if err := a.Follower.Sync(ctx); err != nil {
+		a.Search.Close()
+		return fmt.Errorf("搜索索引追赶变更日志失败：%w", err)
+	}
+	a.Search.ArmCrashHook()
+	a.DB.AfterCommit(func(ctx context.Context) {
+		if err := a.Follower.Sync(ctx); err != nil {
+			a.Cfg.Logger.Error("change log sync after commit failed; the background sync retries", "err", err)
+		}
+	})
+	return nil
+}
+
+// SyncSearch catches an opened search index up with the change log (for
+// commands that open the index themselves).
+func (a *App) SyncSearch(ctx context.Context) error {
+	return (&changes.Follower{DB: a.DB, Views: []changes.View{a.Search}}).Sync(ctx)
+}
+
+// follow keeps derived views current with changes committed elsewhere
+// (another replica, a CLI command) and checkpoints the index.
+func (a *App) follow(ctx context.Context) {
+	if a.Follower == nil {
+		return
+	}
+	go a.Follower.Run(ctx, 2*time.Second)
+	go func() {
+		t := time.NewTicker(30 * time.Second)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				if err := a.Search.Checkpoint(); err != nil {
+					a.Cfg.Logger.Error("search checkpoint failed", "err", err)
+				}
+			}
+		}
+	}()
 }
 
 // Listen binds the address; URL is valid afterwards.
@@ -137,6 +209,9 @@ func (a *App) Serve(ctx context.Context) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- a.srv.Serve(a.ln) }()
+	fctx, stopFollow := context.WithCancel(ctx)
+	defer stopFollow()
+	a.follow(fctx)
 	select {
 	case err := <-errc:
 		return err
@@ -151,5 +226,14 @@ func (a *App) Serve(ctx context.Context) error {
 	return err
 }
 
-// Close releases the database.
-func (a *App) Close() error { return a.DB.Close() }
+// Close checkpoints the search index and releases the database.
+func (a *App) Close() error {
+	var err error
+	if a.Follower != nil {
+		err = a.Search.Close()
+	}
+	if cerr := a.DB.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}

@@ -38,7 +38,7 @@ func Start(t testing.TB, opts Options) *Env {
 	t.Helper()
 	dbURL, dir := dbtest.URL(t)
 	ctx, cancel := context.WithCancel(context.Background())
-	a, err := app.Open(ctx, app.Config{Addr: "127.0.0.1:0", DataDir: dir, DBURL: dbURL, Now: opts.Now,
+	a, err := app.Open(ctx, app.Config{Addr: "127.0.0.1:0", DataDir: dir, DBURL: dbURL, Now: opts.Now, Index: true,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		cancel()

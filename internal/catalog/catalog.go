@@ -13,6 +13,7 @@ import (
 
 	"gongkai.dev/gongkai/internal/apperr"
 	"gongkai.dev/gongkai/internal/audit"
+	"gongkai.dev/gongkai/internal/changes"
 	"gongkai.dev/gongkai/internal/db"
 	"gongkai.dev/gongkai/internal/org"
 )
@@ -204,6 +205,9 @@ func (s *Service) RenameDomain(ctx context.Context, actor audit.Actor, id, name 
 		if err != nil {
 			return err
 		}
+		if _, err := changes.Append(ctx, tx, now, changes.Site, "domain:"+id, ""); err != nil {
+			return err
+		}
 		_, err = audit.Append(ctx, tx, now, audit.Event{Actor: actor, Action: "catalog.domain_rename", ObjectType: "catalog_domain",
 			ObjectID: id, Summary: "目录领域 " + old + " 更名为 " + name, Before: map[string]string{"name": old},
 			After: map[string]string{"name": name}})
@@ -271,6 +275,19 @@ func (s *Service) Current(ctx context.Context, orgID string) (Version, error) {
 		return v, apperr.NotFoundf("该机构尚未发布标准目录")
 	}
 	return v, err
+}
+
+// CurrentItems lists the items of the org's current catalog; an org that has
+// not published a catalog yet has none (no error).
+func (s *Service) CurrentItems(ctx context.Context, orgID string) ([]Item, error) {
+	v, err := s.Current(ctx, orgID)
+	if apperr.Is(err, apperr.NotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return s.Items(ctx, v.ID)
 }
 
 // DraftOf is the org's draft, or NotFound.
@@ -410,6 +427,9 @@ func (s *Service) Publish(ctx context.Context, actor audit.Actor, versionID stri
 		now := s.now()
 		if _, err := tx.ExecContext(ctx, "UPDATE catalog_versions SET status = 'published', published_at = $1, published_by = $2 WHERE id = $3",
 			db.Time(now), actor.Name, versionID); err != nil {
+			return err
+		}
+		if _, err := changes.Append(ctx, tx, now, changes.Catalog, v.OrgID, v.OrgID); err != nil {
 			return err
 		}
 		_, err = audit.Append(ctx, tx, now, audit.Event{Actor: actor, OrgID: v.OrgID, Action: "catalog.publish",

@@ -64,7 +64,10 @@ func init() {
 			"录入或查看节假日安排（每年 11 月公布次年安排后录入）", runCalendar},
 		{"privacy", "privacy scan PATH...",
 			"扫描文件中的个人信息和密级标识，每处一行 JSON；发现问题时退出码为 1", runPrivacy},
+		{"search", "search reindex [--data DIR] [--db URL] | search query \"检索词\" [--kind policy] [--sort date] [--json]",
+			"重建站内搜索索引（显示进度）；或在命令行检索", runSearch},
 		{"audit", "audit verify [--data DIR] [--db URL]", "校验证据链；发现被改动、删除或重排的事件时以非零状态退出", runAudit},
+		{"site", "site export DIR [--base-url URL] [--force] [--upstream HOST:PORT] [--data DIR] [--db URL]", "把门户导出为静态镜像（与服务器输出逐字节相同），附 nginx 配置示例", runSite},
 		{"version", "version", "显示版本", func(env *Env, _ []string) error { fmt.Fprintln(env.Stdout, "gongkai", app.Version); return nil }},
 	}
 }
@@ -250,7 +253,7 @@ func runServe(env *Env, args []string) error {
 		defer stop()
 	}
 	logger := slog.New(slog.NewTextHandler(env.Stderr, nil))
-	a, err := app.Open(ctx, app.Config{Addr: *addr, DataDir: *f.data, DBURL: *f.db, SecureCookies: *secure, Logger: logger})
+	a, err := app.Open(ctx, app.Config{Addr: *addr, DataDir: *f.data, DBURL: *f.db, SecureCookies: *secure, Logger: logger, Index: true})
 	if err != nil {
 		return err
 	}

@@ -35,7 +35,8 @@ func run(t *testing.T, dbArgs []string, stdin string, args ...string) result {
 func dbFlags(t *testing.T) []string {
 	u, dir := dbtest.URL(t)
 	if u != "" {
-		return []string{"--db", u}
+		// The data dir still holds files (search index, uploads) on PostgreSQL.
+		return []string{"--db", u, "--data", dir}
 	}
 	return []string{"--data", dir}
 }

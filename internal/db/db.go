@@ -18,6 +18,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -48,6 +49,18 @@ type DB struct {
 	W      *sql.DB
 	R      *sql.DB
 	where  string // for messages: file path or host, never a password
+
+	hooksMu sync.RWMutex
+	hooks   []func(context.Context)
+}
+
+// AfterCommit registers fn to run after every committed Tx, before Tx
+// returns. The change-log follower uses it so that derived views (search,
+// page cache) reflect a change before the request that made it returns.
+func (d *DB) AfterCommit(fn func(context.Context)) {
+	d.hooksMu.Lock()
+	d.hooks = append(d.hooks, fn)
+	d.hooksMu.Unlock()
 }
 
 // Querier is what both *sql.DB and *sql.Tx offer; store functions take it
@@ -210,7 +223,16 @@ func (d *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 		tx.Rollback()
 		return err
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	d.hooksMu.RLock()
+	hooks := d.hooks
+	d.hooksMu.RUnlock()
+	for _, h := range hooks {
+		h(context.WithoutCancel(ctx))
+	}
+	return nil
 }
 
 // QueryStrings runs a query that returns one text column and collects it.

@@ -98,6 +98,11 @@ var accounts = []account{
 	{"handler", "刘敏", "区政府办", []org.Role{org.RoleHandler}},
 	{"jyj.editor", "孙悦", "区教育局", []org.Role{org.RoleEditor}},
 	{"hubin", "周芳", "湖滨社区", []org.Role{org.RoleEditor}},
+	{"zfb.editor", "吴静", "区政府办", []org.Role{org.RoleEditor}},
+	{"zfb.reviewer", "郑伟", "区政府办", []org.Role{org.RoleReviewer}},
+	{"zfb.leader", "钱明", "区政府办", []org.Role{org.RoleLeader}},
+	{"jyj.reviewer", "冯磊", "区教育局", []org.Role{org.RoleReviewer}},
+	{"jyj.leader", "韩梅", "区教育局", []org.Role{org.RoleLeader}},
 }
 
 const seededKey = "demo.seeded"
@@ -184,6 +189,9 @@ func Seed(ctx context.Context, orgs *org.Service, st *site.Service, cat *catalog
 	}
 	if err := seedInfo(ctx, orgs, cat, inf, shortIDs); err != nil {
 		return nil, fmt.Errorf("演示信息写入失败（请删除数据目录后重试）：%w", err)
+	}
+	if err := seedPolicies(ctx, orgs, inf, shortIDs); err != nil {
+		return nil, fmt.Errorf("演示政策文件写入失败（请删除数据目录后重试）：%w", err)
 	}
 	if err := st.Set(ctx, actor, map[string]string{seededKey: "1"}); err != nil {
 		return nil, err

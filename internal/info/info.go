@@ -67,7 +67,8 @@ func checkDate(fs *apperr.Fields, field, label, v string, required bool) {
 
 func (s *Service) validate(ctx context.Context, f *Fields) error {
 	for _, p := range []*string{&f.Title, &f.DocNo, &f.Summary, &f.Keywords, &f.Topic, &f.Genre, &f.WrittenOn, &f.FormedOn,
-		&f.CatalogKey, &f.Attribute, &f.WithheldReason, &f.ValidUntil} {
+		&f.CatalogKey, &f.Attribute, &f.WithheldReason, &f.ValidUntil, &f.DocKind, &f.DomainID, &f.InterpretsID, &f.InterpForm,
+		&f.InterpOrg, &f.InterpDept, &f.InterpContact, &f.InterpPlan, &f.NoInterpReason} {
 		*p = strings.TrimSpace(*p)
 	}
 	f.Body = Sanitize(f.Body)
@@ -79,7 +80,9 @@ func (s *Service) validate(ctx context.Context, f *Fields) error {
 		field, label, v string
 		max             int
 	}{{"title", "标题", f.Title, 200}, {"doc_no", "文号", f.DocNo, 60}, {"summary", "内容概述", f.Summary, 1000},
-		{"keywords", "主题词", f.Keywords, 100}, {"body", "正文", f.Body, 500000}} {
+		{"keywords", "主题词", f.Keywords, 100}, {"body", "正文", f.Body, 500000}, {"interp_org", "解读机关", f.InterpOrg, 100},
+		{"interp_dept", "解读科室", f.InterpDept, 100}, {"interp_contact", "联系方式", f.InterpContact, 100},
+		{"interp_plan", "解读方案", f.InterpPlan, 2000}, {"no_interp_reason", "不解读的理由", f.NoInterpReason, 500}} {
 		if utf8.RuneCountInString(x.v) > x.max {
 			fs.Add(x.field, fmt.Sprintf("%s不能超过 %d 个字", x.label, x.max))
 		}
@@ -90,6 +93,12 @@ func (s *Service) validate(ctx context.Context, f *Fields) error {
 	if f.Topic != "" && !slices.Contains(Topics, f.Topic) {
 		fs.Add("topic", "主题分类不在列表中")
 	}
+	if f.DocKind == "" {
+		f.DocKind = GuessDocKind(f.Title)
+	} else if !slices.Contains(DocKinds, f.DocKind) {
+		fs.Add("doc_kind", "文种不在列表中")
+	}
+	s.validatePolicy(ctx, f, &fs)
 	checkDate(&fs, "written_on", "成文日期", f.WrittenOn, false)
 	checkDate(&fs, "formed_on", "形成日期", f.FormedOn, true)
 	checkDate(&fs, "valid_until", "有效期", f.ValidUntil, false)
@@ -114,7 +123,8 @@ func (s *Service) validate(ctx context.Context, f *Fields) error {
 const recordCols = `id, org_id, status, step, title, doc_no, summary, keywords, topic, genre, written_on, formed_on, catalog_key,
 	attribute, withheld_reason, body, validity, validity_on, valid_until, replaced_by, COALESCE(index_no, ''), published_at,
 	published_on, COALESCE(lag_workdays, -1), limit_text, late, withdrawn_reason, rejected_reason, author_id, author_name,
-	created_at, updated_at`
+	created_at, updated_at, doc_kind, domain_id, interprets_id, interp_form, interp_org, interp_dept, interp_contact,
+	interp_plan, no_interp_reason`
 
 func scanRecord(row interface{ Scan(...any) error }) (Record, error) {
 	var r Record
@@ -122,7 +132,8 @@ func scanRecord(row interface{ Scan(...any) error }) (Record, error) {
 	err := row.Scan(&r.ID, &r.OrgID, &r.Status, &r.Step, &r.Title, &r.DocNo, &r.Summary, &r.Keywords, &r.Topic, &r.Genre,
 		&r.WrittenOn, &r.FormedOn, &r.CatalogKey, &r.Attribute, &r.WithheldReason, &r.Body, &r.Validity, &r.ValidityOn,
 		&r.ValidUntil, &r.ReplacedBy, &r.IndexNo, &published, &r.PublishedOn, &r.LagWorkdays, &r.LimitText, &r.Late,
-		&r.WithdrawnReason, &r.RejectedReason, &r.AuthorID, &r.AuthorName, &created, &updated)
+		&r.WithdrawnReason, &r.RejectedReason, &r.AuthorID, &r.AuthorName, &created, &updated, &r.DocKind, &r.DomainID,
+		&r.InterpretsID, &r.InterpForm, &r.InterpOrg, &r.InterpDept, &r.InterpContact, &r.InterpPlan, &r.NoInterpReason)
 	if err != nil {
 		return r, err
 	}
@@ -146,6 +157,7 @@ type Filter struct {
 	OrgIDs     []string // nil = all orgs
 	Statuses   []string
 	Genre      string
+	Genres     []string // any of these (with Genre, both apply)
 	CatalogKey string
 	AuthorID   string
 	Attribute  string
@@ -174,6 +186,7 @@ func (s *Service) List(ctx context.Context, f Filter) ([]Record, int, error) {
 	}
 	in("org_id", f.OrgIDs)
 	in("status", f.Statuses)
+	in("genre", f.Genres)
 	if f.Genre != "" {
 		where += " AND genre = " + arg(f.Genre)
 	}
@@ -318,7 +331,7 @@ func (s *Service) Create(ctx context.Context, p *org.Principal, ip, orgID string
 	if err := s.validate(ctx, &f); err != nil {
 		return Record{}, err
 	}
-	if err := s.checkCatalogKey(ctx, orgID, f.CatalogKey); err != nil {
+	if err := s.checkLinks(ctx, s.DB.R, orgID, &f); err != nil {
 		return Record{}, err
 	}
 	now := s.now()
@@ -326,10 +339,13 @@ func (s *Service) Create(ctx context.Context, p *org.Principal, ip, orgID string
 		AuthorID: p.User.ID, AuthorName: p.User.DisplayName, CreatedAt: now, UpdatedAt: now, LagWorkdays: -1}
 	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO info_records (id, org_id, status, title, doc_no, summary, keywords, topic, genre,
-			written_on, formed_on, catalog_key, attribute, withheld_reason, body, valid_until, author_id, author_name, created_at, updated_at)
-			VALUES ($1, $2, 'draft', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18)`,
+			written_on, formed_on, catalog_key, attribute, withheld_reason, body, valid_until, author_id, author_name, created_at, updated_at,
+			doc_kind, domain_id, interprets_id, interp_form, interp_org, interp_dept, interp_contact, interp_plan, no_interp_reason)
+			VALUES ($1, $2, 'draft', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18,
+			$19, $20, $21, $22, $23, $24, $25, $26, $27)`,
 			r.ID, orgID, f.Title, f.DocNo, f.Summary, f.Keywords, f.Topic, f.Genre, f.WrittenOn, f.FormedOn, f.CatalogKey,
-			f.Attribute, f.WithheldReason, f.Body, f.ValidUntil, r.AuthorID, r.AuthorName, db.Time(now))
+			f.Attribute, f.WithheldReason, f.Body, f.ValidUntil, r.AuthorID, r.AuthorName, db.Time(now),
+			f.DocKind, f.DomainID, f.InterpretsID, f.InterpForm, f.InterpOrg, f.InterpDept, f.InterpContact, f.InterpPlan, f.NoInterpReason)
 		if err != nil {
 			return err
 		}
@@ -345,20 +361,44 @@ func summaryOf(f Fields) map[string]string {
 		"attribute": f.Attribute, "withheld_reason": f.WithheldReason, "catalog_key": f.CatalogKey}
 }
 
-// checkCatalogKey requires the key to be an item of the org's current
-// published catalog (information fulfils the org's own catalog).
-func (s *Service) checkCatalogKey(ctx context.Context, orgID, key string) error {
-	if key == "" || s.Catalog == nil {
-		return nil
+// checkLinks checks what a record points at: the catalog item (an item of
+// the org's current published catalog; the record's 领域 defaults to the
+// item's), the domain, and for an interpretation the policy it explains.
+func (s *Service) checkLinks(ctx context.Context, q db.Querier, orgID string, f *Fields) error {
+	if f.CatalogKey != "" && s.Catalog != nil {
+		v, err := s.Catalog.Current(ctx, orgID)
+		var it catalog.Item
+		if err == nil {
+			it, err = s.Catalog.ItemByKey(ctx, v.ID, f.CatalogKey)
+		}
+		if apperr.Is(err, apperr.NotFound) {
+			return apperr.Field("catalog_key", "所选目录事项不在本机构当前发布的标准目录中")
+		}
+		if err != nil {
+			return err
+		}
+		if f.DomainID == "" {
+			f.DomainID = it.DomainID
+		}
 	}
-	v, err := s.Catalog.Current(ctx, orgID)
-	if err == nil {
-		_, err = s.Catalog.ItemByKey(ctx, v.ID, key)
+	if f.DomainID != "" && s.Catalog != nil {
+		if _, err := s.Catalog.Domain(ctx, f.DomainID); apperr.Is(err, apperr.NotFound) {
+			return apperr.Field("domain_id", "所选领域不存在")
+		} else if err != nil {
+			return err
+		}
 	}
-	if apperr.Is(err, apperr.NotFound) {
-		return apperr.Field("catalog_key", "所选目录事项不在本机构当前发布的标准目录中")
+	if f.InterpretsID != "" {
+		p, err := s.get(ctx, q, f.InterpretsID)
+		visible := err == nil && (p.OrgID == orgID || p.Status == StatusPublished)
+		if apperr.Is(err, apperr.NotFound) || (err == nil && (!visible || !IsPolicy(p.Genre) || p.Status == StatusWithdrawn)) {
+			return apperr.Field("interprets_id", "所解读的文件须是本机构的政策文件，或已发布的政策文件")
+		}
+		if err != nil {
+			return err
+		}
 	}
-	return err
+	return nil
 }
 
 // Update edits a draft (including one sent back by a reviewer).
@@ -375,14 +415,17 @@ func (s *Service) Update(ctx context.Context, p *org.Principal, ip, id string, f
 		if before.Status != StatusDraft {
 			return apperr.New(apperr.Conflict, "只有草稿可以修改；审核中或已发布的信息不能直接改动")
 		}
-		if err := s.checkCatalogKey(ctx, before.OrgID, f.CatalogKey); err != nil {
+		if err := s.checkLinks(ctx, tx, before.OrgID, &f); err != nil {
 			return err
 		}
 		now := s.now()
 		if _, err := tx.ExecContext(ctx, `UPDATE info_records SET title = $1, doc_no = $2, summary = $3, keywords = $4, topic = $5,
 			genre = $6, written_on = $7, formed_on = $8, catalog_key = $9, attribute = $10, withheld_reason = $11, body = $12,
-			valid_until = $13, updated_at = $14 WHERE id = $15`, f.Title, f.DocNo, f.Summary, f.Keywords, f.Topic, f.Genre,
-			f.WrittenOn, f.FormedOn, f.CatalogKey, f.Attribute, f.WithheldReason, f.Body, f.ValidUntil, db.Time(now), id); err != nil {
+			valid_until = $13, updated_at = $14, doc_kind = $16, domain_id = $17, interprets_id = $18, interp_form = $19,
+			interp_org = $20, interp_dept = $21, interp_contact = $22, interp_plan = $23, no_interp_reason = $24 WHERE id = $15`,
+			f.Title, f.DocNo, f.Summary, f.Keywords, f.Topic, f.Genre,
+			f.WrittenOn, f.FormedOn, f.CatalogKey, f.Attribute, f.WithheldReason, f.Body, f.ValidUntil, db.Time(now), id,
+			f.DocKind, f.DomainID, f.InterpretsID, f.InterpForm, f.InterpOrg, f.InterpDept, f.InterpContact, f.InterpPlan, f.NoInterpReason); err != nil {
 			return err
 		}
 		r = before

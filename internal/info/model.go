@@ -7,6 +7,8 @@
 package info
 
 import (
+	"slices"
+	"strings"
 	"time"
 
 	"gongkai.dev/gongkai/internal/org"
@@ -20,8 +22,57 @@ const (
 	StatusWithdrawn = "withdrawn"
 )
 
-// Genres (体裁) every org has; the list is the minimum.
-var Genres = []string{"政策文件", "行政规范性文件", "通知公告", "动态要闻", "人事信息", "规划计划", "财政预决算", "其他"}
+// Genres (体裁) every org has. The first three are the policy library's
+// (政策文件库, "应入尽入"); 政策解读 records interpret one of them.
+var Genres = []string{"规章", "行政规范性文件", "政策文件", "政策解读", "通知公告", "动态要闻", "人事信息", "规划计划", "财政预决算", "其他"}
+
+// PolicyGenres are the genres gathered in the policy library.
+var PolicyGenres = []string{"规章", "行政规范性文件", "政策文件"}
+
+// GenreInterpretation is the genre of a 政策解读.
+const GenreInterpretation = "政策解读"
+
+// GenreNormative is the genre whose submission requires an interpretation
+// plan or a recorded reason for none (三同步).
+const GenreNormative = "行政规范性文件"
+
+// IsPolicy reports whether a genre belongs to the policy library.
+func IsPolicy(genre string) bool { return slices.Contains(PolicyGenres, genre) }
+
+// DocKinds (文种) after 《党政机关公文处理工作条例》 第八条 (15 kinds), plus the
+// names 规章 and 规范性文件 commonly carry.
+var DocKinds = []string{"决议", "决定", "命令", "公报", "公告", "通告", "意见", "通知", "通报", "报告", "请示", "批复",
+	"议案", "函", "纪要", "办法", "规定", "细则", "规则", "方案", "规划", "其他"}
+
+// GuessDocKind reads the 文种 off a title (…的通知, …管理办法, …实施细则);
+// "" when the title names none.
+func GuessDocKind(title string) string {
+	t := strings.TrimSpace(title)
+	// A trailing parenthetical (（试行）, （2019年版）, (修订)) is not the kind.
+	for _, p := range [][2]string{{"（", "）"}, {"(", ")"}} {
+		if strings.HasSuffix(t, p[1]) {
+			if i := strings.LastIndex(t, p[0]); i > 0 {
+				t = strings.TrimSpace(t[:i])
+			}
+		}
+	}
+	best := ""
+	for _, k := range DocKinds {
+		if k == "其他" || k == "函" {
+			continue
+		}
+		if strings.HasSuffix(t, k) && len(k) > len(best) {
+			best = k
+		}
+	}
+	if best == "" && strings.HasSuffix(t, "函") {
+		best = "函"
+	}
+	return best
+}
+
+// InterpForms are the forms of an interpretation (解读形式).
+var InterpForms = []string{"文字", "图解", "视频", "问答", "新闻发布会"}
 
 // Topics (主题分类) after the State Council's classification, top level.
 var Topics = []string{"综合政务", "国民经济管理、国有资产监管", "财政、金融、审计", "国土资源、能源", "农业、林业、水利",
@@ -75,6 +126,19 @@ type Fields struct {
 	WithheldReason string
 	Body           string // sanitized HTML
 	ValidUntil     string // 有效期至, YYYY-MM-DD or "" (the sweep lists records past it)
+	DocKind        string // 文种; guessed from the title when empty
+	DomainID       string // 领域 (catalog domain); taken from the catalog item when empty
+
+	// Interpretations (genre 政策解读): the policy explained and who answers for it.
+	InterpretsID  string
+	InterpForm    string // 解读形式
+	InterpOrg     string // 解读机关
+	InterpDept    string // 解读科室
+	InterpContact string // 联系方式
+
+	// Policies: the 解读方案 or the reason there will be none (三同步).
+	InterpPlan     string
+	NoInterpReason string
 }
 
 // Record is a 政府信息 record.

@@ -66,6 +66,9 @@ func (s *Service) Submit(ctx context.Context, p *org.Principal, ip, id, comment 
 		if r.Status != StatusDraft {
 			return apperr.New(apperr.Conflict, "该信息不是草稿，不能提交审核")
 		}
+		if err := checkSimultaneous(r); err != nil {
+			return err
+		}
 		round, err := s.round(ctx, tx, id)
 		if err != nil {
 			return err
@@ -299,7 +302,10 @@ func (s *Service) publish(ctx context.Context, tx *sql.Tx, r Record, cal *workda
 	if db.IsUniqueViolation(err) {
 		return r, fmt.Errorf("索引号 %s 已被占用（索引号模板可能缺少序号）: %w", r.IndexNo, err)
 	}
-	return r, err
+	if err != nil {
+		return r, err
+	}
+	return r, s.logChange(ctx, tx, now, r)
 }
 
 // lag is the publication delay after 形成日期 in working days against the
@@ -396,6 +402,9 @@ func (s *Service) SetValidity(ctx context.Context, p *org.Principal, ip, id, val
 			validity, on, replacedBy, db.Time(now), id); err != nil {
 			return err
 		}
+		if err := s.logChange(ctx, tx, now, r); err != nil {
+			return err
+		}
 		_, err = audit.Append(ctx, tx, now, audit.Event{Actor: p.Actor(ip), OrgID: r.OrgID, Action: "info.validity",
 			ObjectType: "info", ObjectID: id, Summary: fmt.Sprintf("《%s》标注为%s", r.Title, ValidityLabel(validity)),
 			Before: map[string]string{"validity": r.Validity}, After: map[string]string{"validity": validity, "on": on, "replaced_by": replacedBy}})
@@ -420,6 +429,9 @@ func (s *Service) Withdraw(ctx context.Context, p *org.Principal, ip, id, reason
 		now := s.now()
 		if _, err := tx.ExecContext(ctx, "UPDATE info_records SET status = 'withdrawn', withdrawn_reason = $1, updated_at = $2 WHERE id = $3",
 			reason, db.Time(now), id); err != nil {
+			return err
+		}
+		if err := s.logChange(ctx, tx, now, r); err != nil {
 			return err
 		}
 		_, err = audit.Append(ctx, tx, now, audit.Event{Actor: p.Actor(ip), OrgID: r.OrgID, Action: "info.withdraw",

@@ -16,6 +16,7 @@ import (
 
 	"gongkai.dev/gongkai/internal/apperr"
 	"gongkai.dev/gongkai/internal/audit"
+	"gongkai.dev/gongkai/internal/changes"
 	"gongkai.dev/gongkai/internal/db"
 )
 
@@ -225,6 +226,9 @@ func (s *Service) CreateOrgTx(ctx context.Context, tx *sql.Tx, actor audit.Actor
 	if err != nil {
 		return Org{}, orgConflict(err)
 	}
+	if _, err := changes.Append(ctx, tx, now, changes.Org, o.ID, o.ID); err != nil {
+		return Org{}, err
+	}
 	_, err = audit.Append(ctx, tx, now, audit.Event{Actor: actor, OrgID: o.ID, Action: "org.create",
 		ObjectType: "org", ObjectID: o.ID, Summary: "新建机构 " + o.Name, After: orgSummary(o)})
 	return o, err
@@ -317,6 +321,9 @@ func (s *Service) UpdateOrg(ctx context.Context, actor audit.Actor, id string, i
 			return orgConflict(err)
 		}
 		updated = o
+		if _, err := changes.Append(ctx, tx, now, changes.Org, id, id); err != nil {
+			return err
+		}
 		_, err = audit.Append(ctx, tx, now, audit.Event{Actor: actor, OrgID: id, Action: "org.update",
 			ObjectType: "org", ObjectID: id, Summary: "修改机构 " + o.Name, Before: orgSummary(before), After: orgSummary(o)})
 		return err

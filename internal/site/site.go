@@ -8,12 +8,14 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"gongkai.dev/gongkai/internal/apperr"
 	"gongkai.dev/gongkai/internal/audit"
+	"gongkai.dev/gongkai/internal/changes"
 	"gongkai.dev/gongkai/internal/db"
 )
 
@@ -31,6 +33,17 @@ type Settings struct {
 	ServiceHotline string
 	IndexTemplate  string // 索引号模板, e.g. {code}/{YYYY}-{NNNNN}
 	BaseURL        string // 网站地址 for absolute links in feeds and the sitemap
+	InterpGrace    string // 政策解读发布宽限：working days after the policy (default 0 = 同步发布)
+}
+
+// InterpGraceDays is the grace as a number (0 when unset or unreadable,
+// which Set never lets through).
+func (s Settings) InterpGraceDays() int {
+	n, err := strconv.Atoi(s.InterpGrace)
+	if err != nil || n < 0 {
+		return 0
+	}
+	return n
 }
 
 // Field describes one setting for forms and the CLI.
@@ -53,12 +66,13 @@ var Fields = []Field{
 	{"site.icp", "ICP备案号", func(s *Settings) *string { return &s.ICP }},
 	{"site.police_record", "公网安备号", func(s *Settings) *string { return &s.PoliceRecord }},
 	{"site.index_template", "索引号模板（{code} 机构代码、{YYYY} 年、{MM} 月、{NNNNN} 序号）", func(s *Settings) *string { return &s.IndexTemplate }},
+	{"site.interp_grace", "政策解读发布宽限（工作日；0 表示须与政策文件同步发布，部分地方规定 3 个工作日）", func(s *Settings) *string { return &s.InterpGrace }},
 }
 
 // Defaults are used for settings never set.
 func Defaults() Settings {
 	return Settings{Name: "政务公开平台", ColumnName: "政府信息公开", AnnualLabel: "政府信息公开年报", ServiceHotline: "12345",
-		IndexTemplate: "{code}/{YYYY}-{NNNNN}"}
+		IndexTemplate: "{code}/{YYYY}-{NNNNN}", InterpGrace: "0"}
 }
 
 // Service reads and writes settings.
@@ -103,6 +117,11 @@ func (s *Service) Set(ctx context.Context, actor audit.Actor, values map[string]
 				if utf8.RuneCountInString(v) > 200 {
 					fs.Add(k, f.Label+"不能超过 200 个字")
 				}
+				if k == "site.interp_grace" && strings.TrimSpace(v) != "" {
+					if n, err := strconv.Atoi(strings.TrimSpace(v)); err != nil || n < 0 || n > 30 {
+						fs.Add(k, "政策解读发布宽限应为 0–30 之间的整数（工作日）")
+					}
+				}
 			}
 		}
 		if !known {
@@ -125,6 +144,9 @@ func (s *Service) SetTx(ctx context.Context, tx *sql.Tx, actor audit.Actor, valu
 				ON CONFLICT (key) DO UPDATE SET value = $2, updated_at = $3`, k, v, db.Time(now)); err != nil {
 			return err
 		}
+	}
+	if _, err := changes.Append(ctx, tx, now, changes.Site, "site", ""); err != nil {
+		return err
 	}
 	_, err := audit.Append(ctx, tx, now, audit.Event{Actor: actor, Action: "site.update", ObjectType: "site",
 		ObjectID: "site", Summary: "修改网站设置", After: values})

@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -12,6 +13,7 @@ import (
 	"github.com/chromedp/chromedp/kb"
 
 	"gongkai.dev/gongkai/internal/apptest"
+	"gongkai.dev/gongkai/internal/demo"
 )
 
 const chromiumPath = "/usr/bin/chromium"
@@ -91,8 +93,8 @@ func TestBrowserLoginToDashboard(t *testing.T) {
 	}
 	// Through the menu to the accounts list, then sign out.
 	do(chromedp.Click(chromedp.CSS(`nav.side-nav a[href="/admin/users"]`)), chromedp.WaitVisible(chromedp.CSS("table.list")))
-	if rows := run(chromedp.Evaluate[string](`String(document.querySelectorAll("table.list tbody tr").length)`)); rows != "8" {
-		t.Errorf("supervisor sees %s accounts, want the 8 demo accounts", rows)
+	if rows := run(chromedp.Evaluate[string](`String(document.querySelectorAll("table.list tbody tr").length)`)); rows != strconv.Itoa(len(demo.Accounts())) {
+		t.Errorf("supervisor sees %s accounts, want the %d demo accounts", rows, len(demo.Accounts()))
 	}
 	do(chromedp.Click(chromedp.CSS(`form[action="/admin/logout"] button`)), chromedp.WaitVisible(chromedp.CSS("#f-username")))
 	if msg := run(chromedp.Text(chromedp.CSS("div.notice"))); !strings.Contains(msg, "安全退出") {

@@ -44,6 +44,7 @@ func (s *Server) portalCatalog(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	cacheTags(r, "org:"+o.ID)
 	ctx := r.Context()
 	versions, err := s.Catalog.Versions(ctx, o.ID)
 	if err != nil {
@@ -83,6 +84,7 @@ func (s *Server) portalCatalogDomain(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
+	cacheTags(r, "org:"+o.ID)
 	ctx := r.Context()
 	v, err := s.Catalog.Current(ctx, o.ID)
 	if err != nil {
@@ -118,6 +120,7 @@ func (s *Server) portalCatalogItem(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
+	cacheTags(r, "org:"+o.ID)
 	ctx := r.Context()
 	it, v, err := s.findPublishedItem(ctx, o, r.PathValue("key"))
 	if err != nil {

@@ -157,13 +157,72 @@ func infoFieldsFrom(f url.Values) info.Fields {
 	return info.Fields{Title: f.Get("title"), DocNo: f.Get("doc_no"), Summary: f.Get("summary"), Keywords: f.Get("keywords"),
 		Topic: f.Get("topic"), Genre: f.Get("genre"), WrittenOn: f.Get("written_on"), FormedOn: f.Get("formed_on"),
 		CatalogKey: f.Get("catalog_key"), Attribute: f.Get("attribute"), WithheldReason: f.Get("withheld_reason"),
-		Body: f.Get("body"), ValidUntil: f.Get("valid_until")}
+		Body: f.Get("body"), ValidUntil: f.Get("valid_until"), DocKind: f.Get("doc_kind"), DomainID: f.Get("domain_id"),
+		InterpretsID: f.Get("interprets_id"), InterpForm: f.Get("interp_form"), InterpOrg: f.Get("interp_org"),
+		InterpDept: f.Get("interp_dept"), InterpContact: f.Get("interp_contact"), InterpPlan: f.Get("interp_plan"),
+		NoInterpReason: f.Get("no_interp_reason")}
 }
 
 func infoFormValues(f info.Fields) map[string]string {
 	return map[string]string{"title": f.Title, "doc_no": f.DocNo, "summary": f.Summary, "keywords": f.Keywords, "topic": f.Topic,
 		"genre": f.Genre, "written_on": f.WrittenOn, "formed_on": f.FormedOn, "catalog_key": f.CatalogKey, "attribute": f.Attribute,
-		"withheld_reason": f.WithheldReason, "body": f.Body, "valid_until": f.ValidUntil}
+		"withheld_reason": f.WithheldReason, "body": f.Body, "valid_until": f.ValidUntil, "doc_kind": f.DocKind,
+		"domain_id": f.DomainID, "interprets_id": f.InterpretsID, "interp_form": f.InterpForm, "interp_org": f.InterpOrg,
+		"interp_dept": f.InterpDept, "interp_contact": f.InterpContact, "interp_plan": f.InterpPlan,
+		"no_interp_reason": f.NoInterpReason}
+}
+
+// policyChoices lists what an interpretation may explain: the org's own
+// policies in any state but withdrawn (三同步: drafted and reviewed
+// together), and published policies of every org (谁起草谁解读 may make
+// another org the interpreter).
+func (s *Server) policyChoices(ctx context.Context, orgID string) ([]catalogChoice, error) {
+	own, _, err := s.Info.List(ctx, info.Filter{OrgIDs: []string{orgID}, Genres: info.PolicyGenres,
+		Statuses: []string{info.StatusDraft, info.StatusReview, info.StatusPublished}, Limit: 200})
+	if err != nil {
+		return nil, err
+	}
+	pub, _, err := s.Info.List(ctx, info.Filter{Genres: info.PolicyGenres, Statuses: []string{info.StatusPublished},
+		Attribute: info.Proactive, Limit: 200})
+	if err != nil {
+		return nil, err
+	}
+	names, err := s.orgNames(ctx)
+	if err != nil {
+		return nil, err
+	}
+	seen := map[string]bool{}
+	var out []catalogChoice
+	for _, r := range append(own, pub...) {
+		if seen[r.ID] {
+			continue
+		}
+		seen[r.ID] = true
+		label := r.Title
+		if r.DocNo != "" {
+			label += "（" + r.DocNo + "）"
+		}
+		label += " — " + names[r.OrgID]
+		if r.Status != info.StatusPublished {
+			label += "，" + r.StatusLabel()
+		}
+		out = append(out, catalogChoice{r.ID, label})
+	}
+	return out, nil
+}
+
+type domainChoice struct{ ID, Name string }
+
+func (s *Server) domainChoices(ctx context.Context) ([]domainChoice, error) {
+	ds, err := s.Catalog.Domains(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]domainChoice, len(ds))
+	for i, d := range ds {
+		out[i] = domainChoice{d.ID, d.Name}
+	}
+	return out, nil
 }
 
 type catalogChoice struct {
@@ -172,14 +231,7 @@ type catalogChoice struct {
 
 // catalogChoices lists the items of the org's current catalog for the form.
 func (s *Server) catalogChoices(ctx context.Context, orgID string) ([]catalogChoice, error) {
-	v, err := s.Catalog.Current(ctx, orgID)
-	if apperr.Is(err, apperr.NotFound) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	items, err := s.Catalog.Items(ctx, v.ID)
+	items, err := s.Catalog.CurrentItems(ctx, orgID)
 	if err != nil {
 		return nil, err
 	}
@@ -204,6 +256,14 @@ func (s *Server) renderInfoForm(w http.ResponseWriter, r *http.Request, status i
 	if err != nil {
 		return err
 	}
+	policies, err := s.policyChoices(ctx, orgID)
+	if err != nil {
+		return err
+	}
+	domains, err := s.domainChoices(ctx)
+	if err != nil {
+		return err
+	}
 	title := "起草信息"
 	if rec != nil {
 		title = "修改信息"
@@ -211,7 +271,8 @@ func (s *Server) renderInfoForm(w http.ResponseWriter, r *http.Request, status i
 	pd.Title, pd.Section = title, "info"
 	pd.Breadcrumb = []crumb{{"信息发布", "/admin/info"}, {title, ""}}
 	pd.Data = map[string]any{"Record": rec, "Orgs": orgs, "OrgID": orgID, "Catalog": choices, "Genres": info.Genres,
-		"Topics": info.Topics, "Reasons": info.WithheldReasons}
+		"Topics": info.Topics, "Reasons": info.WithheldReasons, "DocKinds": info.DocKinds, "InterpForms": info.InterpForms,
+		"Policies": policies, "Domains": domains}
 	s.render(w, r, status, "admin/info_form.html", pd)
 	return nil
 }
@@ -344,11 +405,25 @@ func (s *Server) renderInfoShow(w http.ResponseWriter, r *http.Request, status i
 			}
 		}
 	}
+	var policy *info.Record
+	if rec.InterpretsID != "" {
+		if x, err := s.Info.Get(ctx, rec.InterpretsID); err == nil {
+			if ok, _ := s.Orgs.Allowed(ctx, p, org.PermInfoView, x.OrgID); ok || x.Status == info.StatusPublished {
+				policy = &x
+			}
+		}
+	}
+	domainName := ""
+	if rec.DomainID != "" {
+		if d, err := s.Catalog.Domain(ctx, rec.DomainID); err == nil {
+			domainName = d.Name
+		}
+	}
 	pd.Title, pd.Section = rec.Title, "info"
 	pd.Breadcrumb = []crumb{{"信息发布", "/admin/info"}, {rec.Title, ""}}
 	pd.Data = map[string]any{"Record": rec, "Org": o, "Attachments": atts, "Reviews": reviews, "Findings": findings,
 		"High": info.HighCount(findings), "Flow": flow, "CanEdit": canEdit, "CanDecide": canDecide, "Why": why,
-		"Item": item, "Replacement": replacement}
+		"Item": item, "Replacement": replacement, "Policy": policy, "DomainName": domainName}
 	s.render(w, r, status, "admin/info_show.html", pd)
 	return nil
 }

@@ -64,14 +64,7 @@ func (s *Server) statutoryData(ctx context.Context, o org.Org) ([]genreColumn, [
 		}
 		genres = append(genres, genreColumn{g, total, recs})
 	}
-	v, err := s.Catalog.Current(ctx, o.ID)
-	if apperr.Is(err, apperr.NotFound) {
-		return genres, nil, nil
-	}
-	if err != nil {
-		return nil, nil, err
-	}
-	items, err := s.Catalog.Items(ctx, v.ID)
+	items, err := s.Catalog.CurrentItems(ctx, o.ID)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -108,6 +101,7 @@ func (s *Server) portalInfoList(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	cacheTags(r, "org:"+o.ID) // its records and (for ?sx=) its catalog
 	ctx := r.Context()
 	if key != "" {
 		it, _, err := s.findPublishedItem(ctx, o, key)
@@ -162,6 +156,7 @@ func (s *Server) portalInfoDetail(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	ctx := r.Context()
+	cacheTags(r, "info:"+rec.ID, tagOrgs) // the publisher's name; org:O only for a catalog item, below
 	p.Title = rec.Title + " - " + o.Name
 	p.Breadcrumb[len(p.Breadcrumb)-1] = crumb{rec.Genre, "/zfxxgk/" + o.Code + "/xxgk?tc=" + url.QueryEscape(rec.Genre)}
 	p.Breadcrumb = append(p.Breadcrumb, crumb{"正文", ""})
@@ -175,13 +170,18 @@ func (s *Server) portalInfoDetail(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	data := map[string]any{"Org": o, "Record": rec, "Attachments": atts}
+	if err := s.policyLinks(ctx, rec, data); err != nil {
+		return err
+	}
 	if rec.ReplacedBy != "" {
+		cacheTags(r, "info:"+rec.ReplacedBy)
 		if x, err := s.Info.Get(ctx, rec.ReplacedBy); err == nil && x.Status == info.StatusPublished && x.OrgID == o.ID &&
 			x.Attribute == info.Proactive {
 			data["Replacement"] = x
 		}
 	}
 	if rec.CatalogKey != "" {
+		cacheTags(r, "org:"+o.ID)
 		if it, _, err := s.findPublishedItem(ctx, o, rec.CatalogKey); err == nil {
 			data["Item"] = it
 		}
@@ -196,6 +196,9 @@ func (s *Server) portalAttachment(w http.ResponseWriter, r *http.Request) error 
 	if err != nil || rec.Status != info.StatusPublished {
 		return apperr.NotFoundf("附件不存在")
 	}
+	if s.attachmentNotModified(w, r, rec.ID, r.PathValue("hash")) {
+		return nil
+	}
 	return s.sendAttachment(w, r, rec.ID, r.PathValue("hash"))
 }
 
@@ -207,6 +210,7 @@ func (s *Server) siteBase(r *http.Request) string {
 	if st, err := s.Site.Get(r.Context()); err == nil && st.BaseURL != "" {
 		return strings.TrimRight(st.BaseURL, "/")
 	}
+	cacheNoStore(r) // the page would vary with the Host header
 	scheme := "http"
 	if r.TLS != nil {
 		scheme = "https"
@@ -247,6 +251,7 @@ func (s *Server) feed(format string) handler {
 		if err != nil {
 			return err
 		}
+		cacheTags(r, "org:"+o.ID)
 		genre, key := r.URL.Query().Get("tc"), r.URL.Query().Get("sx")
 		recs, _, err := s.publicRecords(ctx, o.ID, genre, key, 50, 0)
 		if err != nil {
@@ -314,6 +319,7 @@ type sitemapURL struct {
 // record, for search engines and the provincial platform's crawler.
 func (s *Server) sitemap(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
+	cacheTags(r, tagAll, tagOrgs)
 	base := s.siteBase(r)
 	urls := []sitemapURL{{Loc: base + "/"}, {Loc: base + "/zfxxgk/"}}
 	orgs, err := s.Orgs.ListOrgs(ctx)

@@ -102,6 +102,7 @@ func (s *Server) orgGroups(r *http.Request) (orgGroups, error) {
 }
 
 func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
+	cacheTags(r, tagOrgs) // the org tree; add tagAll with any cross-org "latest" list
 	g, err := s.orgGroups(r)
 	if err != nil {
 		return err
@@ -111,6 +112,7 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) columnIndex(w http.ResponseWriter, r *http.Request) error {
+	cacheTags(r, tagOrgs)
 	g, err := s.orgGroups(r)
 	if err != nil {
 		return err
@@ -148,6 +150,7 @@ func (s *Server) orgColumn(w http.ResponseWriter, r *http.Request) error {
 	}
 	p.Title = o.Name + " 政府信息公开"
 	p.Breadcrumb[len(p.Breadcrumb)-1].Href = ""
+	cacheTags(r, "org:"+o.ID, tagOrgs) // parent and children are named
 	children, err := s.Orgs.Children(r.Context(), o.ID)
 	if err != nil {
 		return err
@@ -168,6 +171,7 @@ func (s *Server) guide(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	cacheTags(r, "org:"+o.ID)
 	p.Data = map[string]any{"Org": o}
 	s.render(w, r, http.StatusOK, "portal/guide.html", p)
 	return nil
@@ -184,6 +188,7 @@ func (s *Server) emptyColumn(slug string) handler {
 		if err != nil {
 			return err
 		}
+		cacheTags(r, "org:"+o.ID)
 		p.Data = map[string]any{"Org": o, "Slug": slug, "Heading": title}
 		s.render(w, r, http.StatusOK, "portal/empty_column.html", p)
 		return nil
@@ -195,6 +200,7 @@ func (s *Server) statutory(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	cacheTags(r, "org:"+o.ID)
 	cols := statutoryColumns
 	if o.Kind == org.KindTown {
 		cols = append(append([]statutoryColumn{}, cols...), townColumns...)
@@ -209,6 +215,7 @@ func (s *Server) statutory(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) applyEntry(w http.ResponseWriter, r *http.Request) error {
+	cacheTags(r, tagOrgs)
 	g, err := s.orgGroups(r)
 	if err != nil {
 		return err
@@ -220,6 +227,7 @@ func (s *Server) applyEntry(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) interactEntry(w http.ResponseWriter, r *http.Request) error {
+	cacheTags(r, tagSite) // fixed text: only site settings change it
 	p := &pageData{Title: "互动交流", Section: "hdjl"}
 	p.Breadcrumb = []crumb{{"首页", "/"}, {"互动交流", ""}}
 	s.render(w, r, http.StatusOK, "portal/interact.html", p)

@@ -28,6 +28,7 @@ import (
 	"gongkai.dev/gongkai/internal/db"
 	"gongkai.dev/gongkai/internal/info"
 	"gongkai.dev/gongkai/internal/org"
+	"gongkai.dev/gongkai/internal/search"
 	"gongkai.dev/gongkai/internal/site"
 	"gongkai.dev/gongkai/internal/workday"
 )
@@ -43,11 +44,14 @@ type Deps struct {
 	Catalog  *catalog.Service
 	Info     *info.Service
 	Calendar *workday.Store
+	Search   *search.Service
 	Logger   *slog.Logger
 	// SecureCookies marks cookies Secure; set it when served over HTTPS
 	// (directly or behind a TLS-terminating proxy).
 	SecureCookies bool
 	Version       string
+	// PageCacheBytes bounds the public page cache (0 = 256 MB, negative = off).
+	PageCacheBytes int64
 }
 
 // Server holds the routes and rendered templates.
@@ -58,6 +62,7 @@ type Server struct {
 	handler http.Handler
 	reqs    *prometheus.CounterVec
 	latency *prometheus.HistogramVec
+	pcache  *pageCache // nil when disabled
 	// Registry is the Prometheus registry served at /metrics.
 	Registry *prometheus.Registry
 }
@@ -82,7 +87,7 @@ func New(d Deps) (*Server, error) {
 		}
 		s.errorPage(w, r, err)
 	}))
-	s.handler = s.observe(secureHeaders(cop.Handler(s.mux)))
+	s.handler = s.observe(s.initPageCache(secureHeaders(cop.Handler(s.mux))))
 	return s, nil
 }
 
@@ -103,6 +108,7 @@ func (s *Server) routes() {
 	s.catalogPortalRoutes()
 	s.infoAdminRoutes()
 	s.infoPortalRoutes()
+	s.searchRoutes()
 	s.apiRoutes()
 }
 
