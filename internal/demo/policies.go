@@ -53,7 +53,7 @@ func seedPolicies(ctx context.Context, orgs *org.Service, svc *info.Service, ids
 	interp := func(team, orgID, orgName, dept, phone string, policy info.Record, form, title string, body ...string) error {
 		_, err := publish(team, orgID, info.Fields{Title: title, Genre: info.GenreInterpretation, Topic: policy.Topic,
 			FormedOn: policy.FormedOn, InterpretsID: policy.ID, InterpForm: form, InterpOrg: orgName, InterpDept: dept,
-			InterpContact: phone, Summary: "解读《" + strings.TrimSuffix(policy.Title, "的通知") + "》的背景、主要内容和适用范围。",
+			InterpContact: phone, Summary: "解读《" + shortTitle(policy.Title) + "》的背景、主要内容和适用范围。",
 			Body: paras(body...)})
 		return err
 	}
@@ -207,4 +207,16 @@ func seedPolicies(ctx context.Context, orgs *org.Service, svc *info.Service, ids
 		}
 	}
 	return nil
+}
+
+// shortTitle is what an interpretation calls its policy: the document a
+// 印发 notice issues (the text inside its 《》), else the title without
+// a trailing 的通知, so summaries never nest 《《…》》.
+func shortTitle(t string) string {
+	if i := strings.Index(t, "《"); i >= 0 {
+		if j := strings.LastIndex(t, "》"); j > i {
+			return t[i+len("《") : j]
+		}
+	}
+	return strings.TrimSuffix(t, "的通知")
 }

@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -100,6 +101,17 @@ func TestPortalPageCache(t *testing.T) {
 		t.Error("record invalidation did not re-render its page")
 	}
 
+	// The policy library's browsing pages are cached; typed queries are not.
+	c.Get("/zcwjk")
+	n = renders()
+	if c.Get("/zcwjk"); renders() != n {
+		t.Error("policy library landing page not cached")
+	}
+	c.Get("/search?q=" + url.QueryEscape("低保"))
+	if c.Get("/search?q=" + url.QueryEscape("低保")); renders() != n+2 {
+		t.Errorf("typed search query: %d renders, want 2", renders()-n)
+	}
+
 	// A real change goes through the change log: withdrawing the record
 	// turns its cached page into the notice and drops it from the list.
 	_, admin, err := env.App.Orgs.Login(ctx, "admin", pw, "127.0.0.1", "test")
@@ -114,6 +126,10 @@ func TestPortalPageCache(t *testing.T) {
 	}
 	if r := c.Get(list); strings.Contains(r.Body, rec.ID) {
 		t.Error("withdrawn record still in the cached list")
+	}
+	n = renders()
+	if c.Get("/zcwjk"); renders() != n+1 {
+		t.Error("a publication change did not re-render the policy library")
 	}
 
 	// Flash pages and errors are never stored; the metrics count hits.

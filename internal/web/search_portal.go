@@ -168,6 +168,11 @@ func (s *Server) renderSearch(w http.ResponseWriter, r *http.Request, library bo
 	if err != nil {
 		return err
 	}
+	if strings.TrimSpace(req.Q) == "" && len(v.Ignored) == 0 {
+		// Browsing (the library's landing page and its filter links) is a
+		// bounded set of pages worth caching; typed queries are not.
+		cacheTags(r, tagAll, tagOrgs)
+	}
 	if v.Sort == "" {
 		v.Sort = req.Sort
 	}
