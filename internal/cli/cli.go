@@ -62,6 +62,8 @@ func init() {
 			"按法定节假日和调休计算工作日：起始日不计入", runWorkday},
 		{"calendar", "calendar import FILE | calendar list",
 			"录入或查看节假日安排（每年 11 月公布次年安排后录入）", runCalendar},
+		{"apply", "apply deadline --received YYYY-MM-DD [--events FILE] [--today YYYY-MM-DD]",
+			"计算依申请公开的答复期限：补正重新起算、征求意见暂停、延期、缴费期限，并列出计算过程", runApply},
 		{"privacy", "privacy scan PATH...",
 			"扫描文件中的个人信息和密级标识，每处一行 JSON；发现问题时退出码为 1", runPrivacy},
 		{"search", "search reindex [--data DIR] [--db URL] | search query \"检索词\" [--kind policy] [--sort date] [--json]",
