@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"gongkai.dev/gongkai/internal/apply"
 	"gongkai.dev/gongkai/internal/catalog"
 	"gongkai.dev/gongkai/internal/changes"
 	"gongkai.dev/gongkai/internal/db"
@@ -50,6 +51,7 @@ type App struct {
 	Site     *site.Service
 	Catalog  *catalog.Service
 	Info     *info.Service
+	Apply    *apply.Service
 	Calendar *workday.Store
 	Search   *search.Service
 	Follower *changes.Follower
@@ -92,6 +94,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 			}
 			return st.IndexTemplate
 		}}
+	a.Apply = &apply.Service{DB: d, Orgs: a.Orgs, Calendar: a.Calendar.Calendar, Now: cfg.Now}
 	a.Search = &search.Service{DB: d, Orgs: a.Orgs, Info: a.Info, Catalog: a.Catalog, Logger: cfg.Logger}
 	if cfg.DataDir != "" {
 		a.Search.Dir = filepath.Join(cfg.DataDir, "search")

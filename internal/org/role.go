@@ -29,6 +29,13 @@ const (
 	// is not a permission: the record's review flow names the role per step.
 	PermInfoView Permission = "info.view"
 	PermInfoEdit Permission = "info.edit"
+
+	// 依申请公开: see the org's applications (with the applicant's personal
+	// data) and handle them; approving an extension is the disclosure
+	// office head's (审核员 as 公开机构负责人, 第三十三条).
+	PermApplyView    Permission = "apply.view"
+	PermApplyHandle  Permission = "apply.handle"
+	PermApplyApprove Permission = "apply.approve"
 )
 
 // RoleInfo describes a role. A role with Subtree covers the org it is
@@ -53,12 +60,12 @@ var Roles = []RoleInfo{
 		[]Permission{PermOrgView, PermUserView, PermAuditView, PermCatalogView, PermInfoView}},
 	{RoleEditor, "信息发布员", "维护本单位目录，起草和提交信息", false,
 		[]Permission{PermOrgView, PermCatalogView, PermCatalogEdit, PermInfoView, PermInfoEdit}},
-	{RoleReviewer, "审核员", "审核本单位信息（公开机构负责人），含保密审查；发布本单位目录", false,
-		[]Permission{PermOrgView, PermCatalogView, PermCatalogPublish, PermInfoView}},
+	{RoleReviewer, "审核员", "审核本单位信息（公开机构负责人），含保密审查；发布本单位目录；批准依申请公开延期", false,
+		[]Permission{PermOrgView, PermCatalogView, PermCatalogPublish, PermInfoView, PermApplyView, PermApplyApprove}},
 	{RoleLeader, "分管领导", "终审本单位信息；发布本单位目录", false,
 		[]Permission{PermOrgView, PermCatalogView, PermCatalogPublish, PermInfoView}},
 	{RoleHandler, "依申请办理员", "登记、办理和答复政府信息公开申请", false,
-		[]Permission{PermOrgView, PermCatalogView, PermInfoView}},
+		[]Permission{PermOrgView, PermCatalogView, PermInfoView, PermApplyView, PermApplyHandle}},
 }
 
 // LookupRole returns the description of r.

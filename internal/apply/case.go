@@ -1,0 +1,619 @@
+package apply
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"gongkai.dev/gongkai/internal/apperr"
+	"gongkai.dev/gongkai/internal/audit"
+	"gongkai.dev/gongkai/internal/db"
+	"gongkai.dev/gongkai/internal/org"
+	"gongkai.dev/gongkai/internal/workday"
+)
+
+// Case statuses. Everything finer (awaiting correction, paused, overdue) is
+// the clock's, computed from the events.
+const (
+	StatusUnconfirmed = "unconfirmed" // online/letter/fax application not yet confirmed by staff (第三十一条)
+	StatusHandling    = "handling"
+	StatusClosed      = "closed" // replied or deemed abandoned
+	StatusArchived    = "archived"
+)
+
+// StatusLabels name the statuses in Chinese.
+var StatusLabels = map[string]string{StatusUnconfirmed: "待确认", StatusHandling: "办理中", StatusClosed: "已办结",
+	StatusArchived: "已归档"}
+
+// Limits on applicant input: generous for real requests, bounded for abuse.
+const (
+	MaxDescription = 5000
+	maxShort       = 200
+)
+
+// Application is what an applicant submits (条例第二十九条).
+type Application struct {
+	ApplicantType  string
+	ApplicantName  string // 姓名或者名称
+	IDDocType      string // 身份证明类型
+	IDDocNo        string
+	ContactPhone   string
+	ContactEmail   string
+	ContactAddress string
+	Description    string // 所需政府信息的名称、文号或者特征性描述
+	DocHint        string // 文号等
+	Form           string // 纸质 / 电子
+	Delivery       string // 邮寄 / 电子邮件 / 自行领取 / 网上获取
+	Channel        string
+	SubmittedOn    string // YYYY-MM-DD
+	SignedOn       string
+	ConfirmedOn    string
+}
+
+// Case is an application being handled.
+type Case struct {
+	ID, OrgID, TrackingNo, Status string
+	Application
+	ReceivedOn  string
+	Outcome     string
+	ReplyReason string
+	RepliedOn   string
+	CreatedAt   time.Time
+	Events      []CaseEvent
+}
+
+// CaseEvent is a stored clock event with who recorded it.
+type CaseEvent struct {
+	ClockEvent
+	Seq       int
+	Note      string
+	ActorName string
+	At        time.Time
+}
+
+// Service is the 依申请公开 capability.
+type Service struct {
+	DB       *db.DB
+	Orgs     *org.Service
+	Calendar func(context.Context) (*workday.Calendar, error)
+	Rules    Rules // zero value: DefaultRules
+	Now      func() time.Time
+}
+
+func (s *Service) now() time.Time {
+	if s.Now == nil {
+		return time.Now()
+	}
+	return s.Now()
+}
+
+func (s *Service) rules() Rules {
+	if s.Rules == (Rules{}) {
+		return DefaultRules()
+	}
+	return s.Rules
+}
+
+func oneOf[T any](code string, list []T, key func(T) string) bool {
+	for _, x := range list {
+		if key(x) == code {
+			return true
+		}
+	}
+	return false
+}
+
+// validate trims and checks an application; errors name each field.
+func validate(a *Application, staff bool) error {
+	for _, p := range []*string{&a.ApplicantType, &a.ApplicantName, &a.IDDocType, &a.IDDocNo, &a.ContactPhone, &a.ContactEmail,
+		&a.ContactAddress, &a.Description, &a.DocHint, &a.Form, &a.Delivery, &a.Channel, &a.SubmittedOn, &a.SignedOn, &a.ConfirmedOn} {
+		*p = strings.TrimSpace(strings.Map(func(r rune) rune {
+			if r < 0x20 && r != '\n' && r != '\t' || r == 0x7f {
+				return -1 // control characters never reach the letters
+			}
+			return r
+		}, *p))
+	}
+	var fs apperr.Fields
+	if !oneOf(a.ApplicantType, ApplicantTypes, func(x struct{ Code, Label string }) string { return x.Code }) {
+		fs.Add("applicant_type", "请选择申请人类型（自然人、商业企业、科研机构、社会公益组织、法律服务机构或其他）")
+	}
+	if a.ApplicantName == "" {
+		fs.Add("applicant_name", "申请人姓名或者名称不能为空")
+	}
+	if a.ContactPhone == "" && a.ContactEmail == "" && a.ContactAddress == "" {
+		fs.Add("contact_phone", "请至少填写一种联系方式（电话、电子邮箱或通讯地址）")
+	}
+	if a.ContactEmail != "" && (!strings.Contains(a.ContactEmail, "@") || strings.ContainsAny(a.ContactEmail, " <>\"")) {
+		fs.Add("contact_email", "电子邮箱格式不正确")
+	}
+	if a.Description == "" {
+		fs.Add("description", "请描述所需的政府信息（名称、文号或者便于查询的其他特征性描述）")
+	} else if n := utf8.RuneCountInString(a.Description); n > MaxDescription {
+		fs.Add("description", fmt.Sprintf("所需信息描述最多 %d 字（现为 %d 字），内容较多时请分件申请", MaxDescription, n))
+	}
+	for _, x := range []struct{ field, label, v string }{{"applicant_name", "申请人", a.ApplicantName},
+		{"id_doc_type", "证件类型", a.IDDocType}, {"id_doc_no", "证件号码", a.IDDocNo}, {"contact_phone", "联系电话", a.ContactPhone},
+		{"contact_email", "电子邮箱", a.ContactEmail}, {"contact_address", "通讯地址", a.ContactAddress}, {"doc_hint", "文号", a.DocHint},
+		{"form", "载体形式", a.Form}, {"delivery", "获取方式", a.Delivery}} {
+		if utf8.RuneCountInString(x.v) > maxShort {
+			fs.Add(x.field, fmt.Sprintf("%s最多 %d 字", x.label, maxShort))
+		}
+	}
+	if !oneOf(a.Channel, Channels, func(x struct{ Code, Label, Rule string }) string { return x.Code }) {
+		fs.Add("channel", "请选择申请渠道")
+	}
+	if !staff && a.Channel != ChannelOnline {
+		fs.Add("channel", "网上申请的渠道只能是互联网")
+	}
+	for _, x := range []struct{ field, v string }{{"submitted_on", a.SubmittedOn}, {"signed_on", a.SignedOn}, {"confirmed_on", a.ConfirmedOn}} {
+		if x.v != "" {
+			if _, err := workday.ParseDate(x.v); err != nil {
+				fs.Add(x.field, "日期应为 YYYY-MM-DD 格式")
+			}
+		}
+	}
+	return fs.Err()
+}
+
+func optDate(s string) workday.Date {
+	d, _ := workday.ParseDate(s)
+	return d
+}
+
+// trackingAlphabet leaves out 0/O and 1/I/L, which are misread on paper.
+const trackingAlphabet = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+
+// newTrackingNo is YSQ-YYYY- plus 12 random characters (~59 bits): printed
+// on every letter, enough on its own to open the tracking page, and not
+// guessable from another case's number.
+func newTrackingNo(year int) string {
+	b := make([]byte, 12)
+	rand.Read(b)
+	for i := range b {
+		b[i] = trackingAlphabet[int(b[i])%len(trackingAlphabet)]
+	}
+	return fmt.Sprintf("YSQ-%d-%s-%s", year, b[:6], b[6:])
+}
+
+// Submit stores an application made on the portal. It is durable before the
+// applicant sees the tracking number; submitKey (a hidden form token) makes
+// a replayed form return the same case instead of a second one.
+func (s *Service) Submit(ctx context.Context, ip, orgID, submitKey string, a Application) (Case, error) {
+	a.Channel = ChannelOnline
+	a.SubmittedOn = workday.DateOf(s.now()).String()
+	a.SignedOn, a.ConfirmedOn = "", ""
+	if err := validate(&a, false); err != nil {
+		return Case{}, err
+	}
+	if submitKey != "" {
+		var id string
+		err := s.DB.R.QueryRowContext(ctx, "SELECT id FROM apply_cases WHERE submit_key = $1", submitKey).Scan(&id)
+		if err == nil {
+			return s.load(ctx, s.DB.R, id)
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return Case{}, err
+		}
+	}
+	return s.insert(ctx, audit.Actor{Name: "申请人（网上）", IP: ip}, orgID, submitKey, a, StatusUnconfirmed, "")
+}
+
+// Register records an application received by staff (in person, by mail,
+// letter, fax or phone); the receipt day follows 第三十一条 from the dates
+// given, and the clock starts.
+func (s *Service) Register(ctx context.Context, p *org.Principal, ip, orgID string, a Application) (Case, error) {
+	if err := s.allowed(ctx, p, org.PermApplyHandle, orgID); err != nil {
+		return Case{}, err
+	}
+	if err := validate(&a, true); err != nil {
+		return Case{}, err
+	}
+	rd, err := ReceiptDate(a.Channel, optDate(a.SubmittedOn), optDate(a.SignedOn), optDate(a.ConfirmedOn))
+	if err != nil {
+		return Case{}, err
+	}
+	if err := s.checkDay(ctx, rd); err != nil {
+		return Case{}, err
+	}
+	return s.insert(ctx, p.Actor(ip), orgID, "", a, StatusHandling, rd.String())
+}
+
+// checkDay refuses dates in the future and years the calendar does not know.
+func (s *Service) checkDay(ctx context.Context, d workday.Date) error {
+	if d.After(workday.DateOf(s.now())) {
+		return apperr.Field("received_on", "收到申请之日不能晚于今天")
+	}
+	cal, err := s.Calendar(ctx)
+	if err != nil {
+		return err
+	}
+	_, err = cal.IsWorkday(d)
+	return err
+}
+
+func (s *Service) insert(ctx context.Context, actor audit.Actor, orgID, submitKey string, a Application, status, received string) (Case, error) {
+	now := s.now()
+	c := Case{ID: db.NewID(), OrgID: orgID, TrackingNo: newTrackingNo(workday.DateOf(now).Year), Status: status,
+		Application: a, ReceivedOn: received, CreatedAt: now}
+	var key any
+	if submitKey != "" {
+		key = submitKey
+	}
+	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO apply_cases (id, org_id, tracking_no, submit_key, status, channel,
+			applicant_type, applicant_name, id_doc_type, id_doc_no, contact_phone, contact_email, contact_address, description,
+			doc_hint, form, delivery, submitted_on, signed_on, confirmed_on, received_on, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $22)`,
+			c.ID, orgID, c.TrackingNo, key, status, a.Channel, a.ApplicantType, a.ApplicantName, a.IDDocType, a.IDDocNo,
+			a.ContactPhone, a.ContactEmail, a.ContactAddress, a.Description, a.DocHint, a.Form, a.Delivery, a.SubmittedOn,
+			a.SignedOn, a.ConfirmedOn, received, db.Time(now)); err != nil {
+			return err
+		}
+		if received != "" {
+			if err := s.appendEvent(ctx, tx, c.ID, 1, ClockEvent{Kind: EvReceived, On: optDate(received)}, "", actor, now); err != nil {
+				return err
+			}
+		}
+		// The evidence chain names the case, never the applicant's data.
+		_, err := audit.Append(ctx, tx, now, audit.Event{Actor: actor, OrgID: orgID, Action: "apply.receive",
+			ObjectType: "apply", ObjectID: c.ID, Summary: "收到政府信息公开申请 " + c.TrackingNo + "（" + channelLabel(a.Channel) + "）"})
+		return err
+	})
+	if err != nil {
+		return Case{}, err
+	}
+	return s.load(ctx, s.DB.R, c.ID)
+}
+
+func channelLabel(code string) string {
+	for _, c := range Channels {
+		if c.Code == code {
+			return c.Label
+		}
+	}
+	return code
+}
+
+func (s *Service) appendEvent(ctx context.Context, tx db.Querier, caseID string, seq int, e ClockEvent, note string, actor audit.Actor, at time.Time) error {
+	until := ""
+	if e.Until != (workday.Date{}) {
+		until = e.Until.String()
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO apply_events (case_id, seq, kind, on_date, days, until_date, party, ref, note,
+		actor_id, actor_name, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+		caseID, seq, e.Kind, e.On.String(), e.Days, until, e.Party, e.Ref, note, actor.ID, actor.Name, db.Time(at))
+	return err
+}
+
+func (s *Service) allowed(ctx context.Context, p *org.Principal, perm org.Permission, orgID string) error {
+	ok, err := s.Orgs.Allowed(ctx, p, perm, orgID)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return apperr.NotFoundf("申请不存在或无权查看")
+	}
+	return nil
+}
+
+// canHandle: the case is visible (Get checked), so a missing permission is
+// 403, not 404 — a reviewer sees the case but does not handle it.
+func (s *Service) canHandle(ctx context.Context, p *org.Principal, orgID string) error {
+	ok, err := s.Orgs.Allowed(ctx, p, org.PermApplyHandle, orgID)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return apperr.New(apperr.Forbidden, "没有办理该申请的权限")
+	}
+	return nil
+}
+
+// Get returns a case for staff of the handling org.
+func (s *Service) Get(ctx context.Context, p *org.Principal, id string) (Case, error) {
+	c, err := s.load(ctx, s.DB.R, id)
+	if err != nil {
+		return Case{}, err
+	}
+	if err := s.allowed(ctx, p, org.PermApplyView, c.OrgID); err != nil {
+		return Case{}, err
+	}
+	return c, nil
+}
+
+func (s *Service) load(ctx context.Context, q db.Querier, id string) (Case, error) {
+	var c Case
+	var created string
+	err := q.QueryRowContext(ctx, `SELECT id, org_id, tracking_no, status, channel, applicant_type, applicant_name, id_doc_type,
+		id_doc_no, contact_phone, contact_email, contact_address, description, doc_hint, form, delivery, submitted_on, signed_on,
+		confirmed_on, received_on, outcome, reply_reason, replied_on, created_at FROM apply_cases WHERE id = $1`, id).Scan(
+		&c.ID, &c.OrgID, &c.TrackingNo, &c.Status, &c.Channel, &c.ApplicantType, &c.ApplicantName, &c.IDDocType, &c.IDDocNo,
+		&c.ContactPhone, &c.ContactEmail, &c.ContactAddress, &c.Description, &c.DocHint, &c.Form, &c.Delivery, &c.SubmittedOn,
+		&c.SignedOn, &c.ConfirmedOn, &c.ReceivedOn, &c.Outcome, &c.ReplyReason, &c.RepliedOn, &created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Case{}, apperr.NotFoundf("申请不存在或无权查看")
+	}
+	if err != nil {
+		return Case{}, err
+	}
+	c.CreatedAt = db.MustTime(created)
+	rows, err := q.QueryContext(ctx, `SELECT seq, kind, on_date, days, until_date, party, ref, note, actor_name, at
+		FROM apply_events WHERE case_id = $1 ORDER BY seq`, id)
+	if err != nil {
+		return Case{}, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var e CaseEvent
+		var on, until, at string
+		if err := rows.Scan(&e.Seq, &e.Kind, &on, &e.Days, &until, &e.Party, &e.Ref, &e.Note, &e.ActorName, &at); err != nil {
+			return Case{}, err
+		}
+		e.On, e.Until, e.At = optDate(on), optDate(until), db.MustTime(at)
+		c.Events = append(c.Events, e)
+	}
+	return c, rows.Err()
+}
+
+func clockEvents(evs []CaseEvent) []ClockEvent {
+	out := make([]ClockEvent, len(evs))
+	for i, e := range evs {
+		out[i] = e.ClockEvent
+	}
+	return out
+}
+
+// Clock computes a case's deadlines as of today.
+func (s *Service) Clock(ctx context.Context, c Case) (Clock, error) {
+	if c.ReceivedOn == "" {
+		return Clock{}, nil // not yet received (unconfirmed): no clock
+	}
+	cal, err := s.Calendar(ctx)
+	if err != nil {
+		return Clock{}, err
+	}
+	return Compute(cal, s.rules(), clockEvents(c.Events), workday.DateOf(s.now()))
+}
+
+// Confirm confirms an online application with the applicant (第三十一条第
+// (三)项): the confirmation day is the receipt day and the clock starts.
+func (s *Service) Confirm(ctx context.Context, p *org.Principal, ip, id, confirmedOn string) (Case, error) {
+	c, err := s.Get(ctx, p, id)
+	if err != nil {
+		return Case{}, err
+	}
+	if err := s.canHandle(ctx, p, c.OrgID); err != nil {
+		return Case{}, err
+	}
+	if c.Status != StatusUnconfirmed {
+		return Case{}, apperr.New(apperr.Conflict, "该申请已确认")
+	}
+	d, err := workday.ParseDate(strings.TrimSpace(confirmedOn))
+	if err != nil {
+		return Case{}, apperr.Field("confirmed_on", "确认日期应为 YYYY-MM-DD 格式")
+	}
+	if d.Before(optDate(c.SubmittedOn)) {
+		return Case{}, apperr.Field("confirmed_on", "确认日期不能早于提交日期 "+c.SubmittedOn)
+	}
+	if err := s.checkDay(ctx, d); err != nil {
+		return Case{}, err
+	}
+	now := s.now()
+	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE apply_cases SET status = 'handling', confirmed_on = $2, received_on = $2,
+			updated_at = $3 WHERE id = $1 AND status = 'unconfirmed'`, id, d.String(), db.Time(now))
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return apperr.New(apperr.Conflict, "该申请已确认")
+		}
+		if err := s.appendEvent(ctx, tx, id, 1, ClockEvent{Kind: EvReceived, On: d}, "与申请人确认", p.Actor(ip), now); err != nil {
+			return err
+		}
+		_, err = audit.Append(ctx, tx, now, audit.Event{Actor: p.Actor(ip), OrgID: c.OrgID, Action: "apply.confirm",
+			ObjectType: "apply", ObjectID: id, Summary: "确认申请 " + c.TrackingNo + "，收到申请之日 " + d.String()})
+		return err
+	})
+	if err != nil {
+		return Case{}, err
+	}
+	return s.load(ctx, s.DB.R, id)
+}
+
+// eventActions name the evidence-chain action and summary of each event.
+var eventActions = map[string]struct{ action, label string }{
+	EvCorrectionNotice:   {"apply.correction_notice", "发出补正告知"},
+	EvCorrectionReceived: {"apply.correction_received", "收到补正"},
+	EvConsultSent:        {"apply.consult_sent", "发出征求意见书"},
+	EvConsultAnswered:    {"apply.consult_answered", "收到征求意见回复"},
+	EvExtension:          {"apply.extension", "延期答复"},
+	EvFeeNotice:          {"apply.fee_notice", "收费通知送达"},
+	EvFeePaid:            {"apply.fee_paid", "缴纳信息处理费"},
+}
+
+// Record adds a handling event. The case's clock is recomputed with the
+// event first, so an impossible sequence (an answer without a letter, an
+// extension after the due date or beyond 20 days) is refused with the
+// reason, and nothing is stored. An extension needs the disclosure office
+// head's approval (PermApplyApprove).
+func (s *Service) Record(ctx context.Context, p *org.Principal, ip, id string, e ClockEvent, note string) (Case, error) {
+	c, err := s.Get(ctx, p, id)
+	if err != nil {
+		return Case{}, err
+	}
+	perm := org.PermApplyHandle
+	if e.Kind == EvExtension {
+		perm = org.PermApplyApprove
+	}
+	if ok, err := s.Orgs.Allowed(ctx, p, perm, c.OrgID); err != nil {
+		return Case{}, err
+	} else if !ok {
+		if perm == org.PermApplyApprove {
+			return Case{}, apperr.New(apperr.Forbidden, "延期答复须经政府信息公开工作机构负责人同意（第三十三条）")
+		}
+		return Case{}, apperr.New(apperr.Forbidden, "没有办理该申请的权限")
+	}
+	act, ok := eventActions[e.Kind]
+	if !ok {
+		return Case{}, apperr.Field("kind", "未知的办理事项")
+	}
+	if c.Status != StatusHandling {
+		return Case{}, apperr.New(apperr.Conflict, "申请"+StatusLabels[c.Status]+"，不能再登记办理事项")
+	}
+	if e.On.After(workday.DateOf(s.now())) {
+		return Case{}, apperr.Field("on", "日期不能晚于今天")
+	}
+	note = strings.TrimSpace(note)
+	if utf8.RuneCountInString(note) > 2000 {
+		return Case{}, apperr.Field("note", "说明最多 2000 字")
+	}
+	if e.Kind == EvExtension && note == "" {
+		return Case{}, apperr.Field("note", "请写明延期理由（将告知申请人）")
+	}
+	if last := c.Events[len(c.Events)-1]; e.On.Before(last.On) {
+		return Case{}, apperr.Field("on", "日期不能早于上一办理事项（"+last.On.String()+"）")
+	}
+	cal, err := s.Calendar(ctx)
+	if err != nil {
+		return Case{}, err
+	}
+	if _, err := Compute(cal, s.rules(), append(clockEvents(c.Events), e), workday.DateOf(s.now())); err != nil {
+		if ae, ok := apperr.As(err); ok && len(ae.Fields) > 0 {
+			return Case{}, apperr.Field("kind", ae.Fields[0].Message)
+		}
+		return Case{}, err
+	}
+	now := s.now()
+	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
+		if err := s.appendEvent(ctx, tx, id, len(c.Events)+1, e, note, p.Actor(ip), now); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, "UPDATE apply_cases SET updated_at = $2 WHERE id = $1", id, db.Time(now)); err != nil {
+			return err
+		}
+		_, err := audit.Append(ctx, tx, now, audit.Event{Actor: p.Actor(ip), OrgID: c.OrgID, Action: act.action,
+			ObjectType: "apply", ObjectID: id, Summary: act.label + "（" + e.On.String() + "）" + c.TrackingNo})
+		return err
+	})
+	if err != nil {
+		return Case{}, err
+	}
+	return s.load(ctx, s.DB.R, id)
+}
+
+// Reply records the final outcome. Every outcome has a legal basis; every
+// outcome other than disclosure needs the reasons the letter will state.
+func (s *Service) Reply(ctx context.Context, p *org.Principal, ip, id, outcome, on, reason string) (Case, error) {
+	c, err := s.Get(ctx, p, id)
+	if err != nil {
+		return Case{}, err
+	}
+	if err := s.canHandle(ctx, p, c.OrgID); err != nil {
+		return Case{}, err
+	}
+	if c.Status != StatusHandling {
+		return Case{}, apperr.New(apperr.Conflict, "申请"+StatusLabels[c.Status]+"，不能再答复")
+	}
+	o, ok := OutcomeByCode(outcome)
+	var fs apperr.Fields
+	if !ok || o.Group == GroupOther && o.Code != "other" {
+		// 视为放弃 outcomes come from the clock (lapses), not from a reply.
+		fs.Add("outcome", "请选择答复类型")
+	}
+	reason = strings.TrimSpace(reason)
+	if ok && o.Group != GroupDisclose && reason == "" {
+		fs.Add("reason", "请写明理由（"+GroupLabels[o.Group]+"须说明理由并告知救济途径）")
+	}
+	if utf8.RuneCountInString(reason) > MaxDescription {
+		fs.Add("reason", fmt.Sprintf("理由最多 %d 字", MaxDescription))
+	}
+	d, derr := workday.ParseDate(strings.TrimSpace(on))
+	if derr != nil {
+		fs.Add("on", "答复日期应为 YYYY-MM-DD 格式")
+	} else if d.After(workday.DateOf(s.now())) {
+		fs.Add("on", "答复日期不能晚于今天")
+	} else if last := c.Events[len(c.Events)-1]; d.Before(last.On) {
+		fs.Add("on", "答复日期不能早于上一办理事项（"+last.On.String()+"）")
+	}
+	if err := fs.Err(); err != nil {
+		return Case{}, err
+	}
+	e := ClockEvent{Kind: EvReplied, On: d}
+	cal, err := s.Calendar(ctx)
+	if err != nil {
+		return Case{}, err
+	}
+	if _, err := Compute(cal, s.rules(), append(clockEvents(c.Events), e), workday.DateOf(s.now())); err != nil {
+		if ae, ok := apperr.As(err); ok && len(ae.Fields) > 0 {
+			return Case{}, apperr.Field("outcome", ae.Fields[0].Message)
+		}
+		return Case{}, err
+	}
+	now := s.now()
+	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE apply_cases SET status = 'closed', outcome = $2, reply_reason = $3, replied_on = $4,
+			updated_at = $5 WHERE id = $1 AND status = 'handling'`, id, o.Code, reason, d.String(), db.Time(now))
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return apperr.New(apperr.Conflict, "申请已办结")
+		}
+		if err := s.appendEvent(ctx, tx, id, len(c.Events)+1, e, o.Label, p.Actor(ip), now); err != nil {
+			return err
+		}
+		_, err = audit.Append(ctx, tx, now, audit.Event{Actor: p.Actor(ip), OrgID: c.OrgID, Action: "apply.reply",
+			ObjectType: "apply", ObjectID: id, Summary: "答复申请 " + c.TrackingNo + "：" + GroupLabels[o.Group] + "（" + o.Row + "）"})
+		return err
+	})
+	if err != nil {
+		return Case{}, err
+	}
+	return s.load(ctx, s.DB.R, id)
+}
+
+// Tracking is what the applicant sees on the portal: no personal data.
+type Tracking struct {
+	TrackingNo, Status, StatusLabel string
+	SubmittedOn, ReceivedOn         string
+	Clock                           Clock
+	Outcome                         string // the report label of the outcome, once replied
+	RepliedOn                       string
+}
+
+// Track looks a case up by its tracking number. Unknown and malformed
+// numbers answer the same NotFound, so the page reveals nothing.
+func (s *Service) Track(ctx context.Context, trackingNo string) (Tracking, error) {
+	trackingNo = strings.ToUpper(strings.TrimSpace(trackingNo))
+	if len(trackingNo) > 40 {
+		return Tracking{}, apperr.NotFoundf("没有这个查询号，请核对后重新输入")
+	}
+	var id string
+	err := s.DB.R.QueryRowContext(ctx, "SELECT id FROM apply_cases WHERE tracking_no = $1", trackingNo).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Tracking{}, apperr.NotFoundf("没有这个查询号，请核对后重新输入")
+	}
+	if err != nil {
+		return Tracking{}, err
+	}
+	c, err := s.load(ctx, s.DB.R, id)
+	if err != nil {
+		return Tracking{}, err
+	}
+	t := Tracking{TrackingNo: c.TrackingNo, Status: c.Status, StatusLabel: StatusLabels[c.Status], SubmittedOn: c.SubmittedOn,
+		ReceivedOn: c.ReceivedOn, RepliedOn: c.RepliedOn}
+	if o, ok := OutcomeByCode(c.Outcome); ok {
+		t.Outcome = GroupLabels[o.Group]
+	}
+	if t.Clock, err = s.Clock(ctx, c); err != nil {
+		return Tracking{}, err
+	}
+	return t, nil
+}
