@@ -191,17 +191,32 @@ func (s *Service) Submit(ctx context.Context, ip, orgID, submitKey string, a App
 	if err := validate(&a, false); err != nil {
 		return Case{}, err
 	}
-	if submitKey != "" {
+	bySubmitKey := func() (Case, bool, error) {
 		var id string
 		err := s.DB.R.QueryRowContext(ctx, "SELECT id FROM apply_cases WHERE submit_key = $1", submitKey).Scan(&id)
-		if err == nil {
-			return s.load(ctx, s.DB.R, id)
+		if errors.Is(err, sql.ErrNoRows) {
+			return Case{}, false, nil
 		}
-		if !errors.Is(err, sql.ErrNoRows) {
-			return Case{}, err
+		if err != nil {
+			return Case{}, false, err
+		}
+		c, err := s.load(ctx, s.DB.R, id)
+		return c, true, err
+	}
+	if submitKey != "" {
+		if c, ok, err := bySubmitKey(); ok || err != nil {
+			return c, err
 		}
 	}
-	return s.insert(ctx, audit.Actor{Name: "申请人（网上）", IP: ip}, orgID, submitKey, a, StatusUnconfirmed, "")
+	c, err := s.insert(ctx, audit.Actor{Name: "申请人（网上）", IP: ip}, orgID, submitKey, a, StatusUnconfirmed, "")
+	if err != nil && submitKey != "" {
+		// Two copies of one form racing: the loser's insert hits the unique
+		// key; it answers with the winner's case.
+		if c, ok, err2 := bySubmitKey(); ok && err2 == nil {
+			return c, nil
+		}
+	}
+	return c, err
 }
 
 // Register records an application received by staff (in person, by mail,

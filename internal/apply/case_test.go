@@ -230,3 +230,28 @@ func TestIntakeValidation(t *testing.T) {
 		t.Errorf("public submission: %+v %v", c, err)
 	}
 }
+
+// Copies of one form submitted at the same moment make one case.
+func TestConcurrentReplayMakesOneCase(t *testing.T) {
+	env := apptest.Start(t, apptest.Options{})
+	ctx := context.Background()
+	zfb := orgID(t, env, "区政府办")
+	form := apply.Application{ApplicantType: apply.ApplicantPerson, ApplicantName: "王五", ContactPhone: "13900000000",
+		Description: "示范区2026年财政预算公开情况"}
+	ids := make(chan string, 4)
+	for range 4 {
+		go func() {
+			c, err := env.App.Apply.Submit(ctx, "10.0.0.2", zfb, "same-key", form)
+			if err != nil {
+				t.Error(err)
+			}
+			ids <- c.ID
+		}()
+	}
+	first := <-ids
+	for range 3 {
+		if id := <-ids; id != first {
+			t.Errorf("replays made cases %s and %s", first, id)
+		}
+	}
+}
