@@ -99,7 +99,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	if cfg.DataDir != "" {
 		a.Search.Dir = filepath.Join(cfg.DataDir, "search")
 	}
-	a.Web, err = web.New(web.Deps{DB: d, Orgs: a.Orgs, Site: a.Site, Catalog: a.Catalog, Info: a.Info, Calendar: a.Calendar,
+	a.Web, err = web.New(web.Deps{DB: d, Orgs: a.Orgs, Site: a.Site, Catalog: a.Catalog, Info: a.Info, Apply: a.Apply, Calendar: a.Calendar,
 		Search: a.Search, Logger: cfg.Logger, SecureCookies: cfg.SecureCookies, Version: Version})
 	if err != nil {
 		d.Close()

@@ -24,6 +24,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"gongkai.dev/gongkai/internal/apperr"
+	"gongkai.dev/gongkai/internal/apply"
 	"gongkai.dev/gongkai/internal/catalog"
 	"gongkai.dev/gongkai/internal/db"
 	"gongkai.dev/gongkai/internal/info"
@@ -43,6 +44,7 @@ type Deps struct {
 	Site     *site.Service
 	Catalog  *catalog.Service
 	Info     *info.Service
+	Apply    *apply.Service
 	Calendar *workday.Store
 	Search   *search.Service
 	Logger   *slog.Logger
@@ -109,6 +111,7 @@ func (s *Server) routes() {
 	s.infoAdminRoutes()
 	s.infoPortalRoutes()
 	s.searchRoutes()
+	s.applyPortalRoutes()
 	s.apiRoutes()
 }
 
