@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -91,6 +92,9 @@ func (s *Service) now() time.Time {
 	}
 	return s.Now()
 }
+
+// Today is the service's current day (China Standard Time).
+func (s *Service) Today() workday.Date { return workday.DateOf(s.now()) }
 
 func (s *Service) rules() Rules {
 	if s.Rules == (Rules{}) {
@@ -631,4 +635,87 @@ func (s *Service) Track(ctx context.Context, trackingNo string) (Tracking, error
 		return Tracking{}, err
 	}
 	return t, nil
+}
+
+// Row is a case in a list with its clock as of today (ClockErr when the
+// calendar lacks a year the clock needs: shown, not hidden).
+type Row struct {
+	Case
+	Clock    Clock
+	ClockErr string
+}
+
+// Near is how many working days before the due date a case counts as
+// near-due in lists and reminders.
+const Near = 5
+
+// List returns the cases of the orgs p may view: open ones (unconfirmed and
+// handling, most urgent first) or closed ones (newest first).
+func (s *Service) List(ctx context.Context, p *org.Principal, open bool, limit int) ([]Row, error) {
+	scope, err := s.Orgs.Scope(ctx, p, org.PermApplyView)
+	if err != nil {
+		return nil, err
+	}
+	if len(scope) == 0 {
+		return nil, nil
+	}
+	statuses := []string{StatusClosed, StatusArchived}
+	if open {
+		statuses = []string{StatusUnconfirmed, StatusHandling}
+	}
+	args := []any{}
+	ph := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
+	var orgPH, stPH []string
+	for _, id := range scope {
+		orgPH = append(orgPH, ph(id))
+	}
+	for _, st := range statuses {
+		stPH = append(stPH, ph(st))
+	}
+	ids, err := db.QueryStrings(ctx, s.DB.R, `SELECT id FROM apply_cases WHERE org_id IN (`+strings.Join(orgPH, ",")+`)
+		AND status IN (`+strings.Join(stPH, ",")+`) ORDER BY created_at DESC LIMIT `+ph(limit), args...)
+	if err != nil {
+		return nil, err
+	}
+	cal, err := s.Calendar(ctx)
+	if err != nil {
+		return nil, err
+	}
+	today := workday.DateOf(s.now())
+	rows := make([]Row, 0, len(ids))
+	for _, id := range ids {
+		c, err := s.load(ctx, s.DB.R, id)
+		if err != nil {
+			return nil, err
+		}
+		r := Row{Case: c}
+		if c.ReceivedOn != "" {
+			if r.Clock, err = Compute(cal, s.rules(), clockEvents(c.Events), today); err != nil {
+				r.ClockErr = err.Error()
+			}
+		}
+		rows = append(rows, r)
+	}
+	if open {
+		// Unconfirmed first (their clock has not started and staff must act),
+		// then by due date; paused cases (no due date) last.
+		slices.SortStableFunc(rows, func(a, b Row) int {
+			ka, kb := urgency(a), urgency(b)
+			if ka != kb {
+				return strings.Compare(ka, kb)
+			}
+			return 0
+		})
+	}
+	return rows, nil
+}
+
+func urgency(r Row) string {
+	switch {
+	case r.Status == StatusUnconfirmed:
+		return "0"
+	case r.Clock.Due != (workday.Date{}):
+		return "1" + r.Clock.Due.String()
+	}
+	return "2"
 }

@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"gongkai.dev/gongkai/internal/apptest"
 )
@@ -70,4 +71,70 @@ func between(s, a, b string) string {
 	}
 	v, _, _ := strings.Cut(rest, b)
 	return v
+}
+
+// Staff register an application, follow its clock and reply; another org's
+// staff cannot open it; the extension needs the office head.
+func TestApplyBackOffice(t *testing.T) {
+	// A day whose 20 working days stay inside the built-in calendar years.
+	now := time.Date(2026, 3, 20, 10, 0, 0, 0, time.FixedZone("CST", 8*3600))
+	env := apptest.Start(t, apptest.Options{})
+	env.App.Apply.Now = func() time.Time { return now } // sessions keep real time
+	h := env.Client(t)
+	h.Login("handler", pw)
+	if r := h.Get("/admin/apply"); r.StatusCode != 200 || !strings.Contains(r.Body, "登记申请") {
+		t.Fatalf("list: %d", r.StatusCode)
+	}
+	zfb := orgByShort(t, env, "区政府办")
+	today := env.App.Apply.Today()
+	form := url.Values{"org_id": {zfb.ID}, "channel": {"registered_mail"}, "applicant_type": {"legal"},
+		"applicant_name": {"某某律师事务所"}, "contact_phone": {"0591-88888888"}, "description": {"某路段拆迁补偿标准文件"},
+		"submitted_on": {today.String()}}
+	r := h.Post("/admin/apply", form)
+	if r.StatusCode != http.StatusBadRequest || !strings.Contains(r.Body, "签收日期") {
+		t.Fatalf("mail without signing day: %d", r.StatusCode)
+	}
+	form.Set("signed_on", today.String())
+	r = h.Post("/admin/apply", form)
+	casePath, _, _ := strings.Cut(r.Location(), "?")
+	if r.StatusCode != http.StatusSeeOther || !strings.HasPrefix(casePath, "/admin/apply/") {
+		t.Fatalf("register: %d %q", r.StatusCode, r.Location())
+	}
+	if r := h.Get(casePath); !strings.Contains(r.Body, "期限计算过程") || !strings.Contains(r.Body, "收到申请（收到之日不计入）") {
+		t.Fatalf("case page: %d", r.StatusCode)
+	}
+	follow := func(r *apptest.Response) *apptest.Response {
+		if r.StatusCode == http.StatusSeeOther {
+			return h.Get(r.Location())
+		}
+		return r
+	}
+	if r := h.Post(casePath+"/event", url.Values{"kind": {"extension"}, "on": {today.String()}, "days": {"5"}, "note": {"材料多"}}); r.StatusCode != http.StatusBadRequest || !strings.Contains(r.Body, "负责人同意") {
+		t.Errorf("handler extending: %d", r.StatusCode)
+	}
+	if r := follow(h.Post(casePath+"/event", url.Values{"kind": {"consult_sent"}, "party": {"third_party"}, "on": {today.String()}})); r.StatusCode != 200 || !strings.Contains(r.Body, "暂停计算的期间") {
+		t.Errorf("consultation: %d", r.StatusCode)
+	}
+	if r := h.Post(casePath+"/reply", url.Values{"outcome": {"withhold_process"}, "reply_on": {today.String()}}); r.StatusCode != http.StatusBadRequest {
+		t.Errorf("reply while paused / without reason: %d", r.StatusCode)
+	}
+	if r := h.Post(casePath+"/event", url.Values{"kind": {"consult_answered"}, "ref": {"third_party-" + today.String()}, "on": {today.String()}}); r.StatusCode != http.StatusSeeOther {
+		t.Errorf("answer: %d", r.StatusCode)
+	}
+	rv := env.Client(t)
+	rv.Login("zfb.reviewer", pw)
+	if r := rv.Post(casePath+"/event", url.Values{"kind": {"extension"}, "on": {today.String()}, "days": {"5"}, "note": {"需调取档案"}}); r.StatusCode != http.StatusSeeOther || !strings.Contains(rv.Get(casePath).Body, "延期 5 个工作日") {
+		t.Errorf("reviewer extending: %d", r.StatusCode)
+	}
+	if r := follow(h.Post(casePath+"/reply", url.Values{"outcome": {"withhold_process"}, "reply_on": {today.String()}, "reason": {"属于过程性信息"}})); r.StatusCode != 200 || !strings.Contains(r.Body, "（三）6") {
+		t.Errorf("reply: %d", r.StatusCode)
+	}
+	ed := env.Client(t)
+	ed.Login("editor", pw)
+	if r := ed.Get(casePath); r.StatusCode != http.StatusNotFound || strings.Contains(r.Body, "某某律师事务所") {
+		t.Errorf("other org's editor: %d", r.StatusCode)
+	}
+	if r := ed.Get("/admin/apply"); strings.Contains(r.Body, "拆迁补偿") {
+		t.Error("other org's editor sees the case in a list")
+	}
 }

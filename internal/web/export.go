@@ -528,7 +528,8 @@ func nginxExample(root, upstream string, results []exported) []byte {
 #   /path?query    → _q/path/query.html (or .atom/.json for feeds), the raw
 #                    query as the portal's links spell it (?tc=…&page=2)
 #   withdrawn record pages answer 410 with _gone/path.html; others 404.html
-# Dynamic routes (back office, API, search, the 长者模式 switch) and every
+# Dynamic routes (back office, API, search, the application form and
+# tracking page, the 长者模式 switch) and every
 # request of a visitor in 长者模式 (cookie gk_elder=1: pages differ) go to the
 # gongkai upstream.
 
@@ -614,7 +615,7 @@ map $args $gk_q {
         return 404;
     }
 `)
-	for _, loc := range []string{"^~ /admin", "^~ /api/", "= /elder", "= /search", "= /zcwjk", "= /healthz", "@gongkai"} {
+	for _, loc := range []string{"^~ /admin", "^~ /api/", "= /elder", "= /search", "= /zcwjk", "= /ysqgk/sq", "= /ysqgk/cx", "= /healthz", "@gongkai"} {
 		fmt.Fprintf(&b, "    location %s {\n        proxy_pass http://gongkai;\n        proxy_http_version 1.1;\n"+
 			"        proxy_set_header Connection \"\";\n        proxy_set_header Host $host;\n"+
 			"        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;\n        proxy_set_header X-Forwarded-Proto $scheme;\n    }\n", loc)

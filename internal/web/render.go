@@ -40,6 +40,7 @@ type crumb struct{ Label, Href string }
 var cst = time.FixedZone("CST", 8*3600)
 
 var funcs = template.FuncMap{
+	"neg": func(n int) int { return -n },
 	"date": func(t time.Time) string {
 		if t.IsZero() {
 			return "—"

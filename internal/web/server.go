@@ -112,6 +112,7 @@ func (s *Server) routes() {
 	s.infoPortalRoutes()
 	s.searchRoutes()
 	s.applyPortalRoutes()
+	s.applyAdminRoutes()
 	s.apiRoutes()
 }
 

@@ -1,0 +1,272 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"gongkai.dev/gongkai/internal/apperr"
+	"gongkai.dev/gongkai/internal/apply"
+	"gongkai.dev/gongkai/internal/org"
+	"gongkai.dev/gongkai/internal/workday"
+)
+
+// The back office of 依申请公开: the handler's list (most urgent first), a
+// case page that explains its clock, and the forms that move it.
+func (s *Server) applyAdminRoutes() {
+	m := s.mux
+	m.HandleFunc("GET /admin/apply", s.admin(s.applyList))
+	m.HandleFunc("GET /admin/apply/new", s.admin(s.applyNew))
+	m.HandleFunc("POST /admin/apply", s.admin(s.applyRegister))
+	m.HandleFunc("GET /admin/apply/{id}", s.admin(s.applyShow))
+	m.HandleFunc("POST /admin/apply/{id}/confirm", s.admin(s.applyAction("confirm")))
+	m.HandleFunc("POST /admin/apply/{id}/event", s.admin(s.applyAction("event")))
+	m.HandleFunc("POST /admin/apply/{id}/reply", s.admin(s.applyAction("reply")))
+}
+
+func (s *Server) applyList(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	p := principalFrom(ctx)
+	closed := r.URL.Query().Get("tab") == "closed"
+	rows, err := s.Apply.List(ctx, p, !closed, 300)
+	if err != nil {
+		return err
+	}
+	names, err := s.orgNames(r.Context())
+	if err != nil {
+		return err
+	}
+	var overdue, near int
+	for _, row := range rows {
+		if row.Clock.Overdue && row.Status == apply.StatusHandling {
+			overdue++
+		} else if row.Status == apply.StatusHandling && row.Clock.Due != (workday.Date{}) && row.Clock.Remaining <= apply.Near {
+			near++
+		}
+	}
+	pd := &pageData{Title: "依申请公开", Section: "apply"}
+	pd.Breadcrumb = []crumb{{"依申请公开", ""}}
+	pd.Data = map[string]any{"Rows": rows, "Closed": closed, "OrgNames": names, "Overdue": overdue, "NearCount": near,
+		"Near": apply.Near, "States": apply.ClockStateLabels, "Statuses": apply.StatusLabels,
+		"CanRegister": p.CanAny(org.PermApplyHandle)}
+	s.render(w, r, http.StatusOK, "admin/apply_list.html", pd)
+	return nil
+}
+
+// handlingOrgs are the orgs where p may register applications.
+func (s *Server) handlingOrgs(r *http.Request, p *org.Principal) ([]string, []string, error) {
+	scope, err := s.Orgs.Scope(r.Context(), p, org.PermApplyHandle)
+	if err != nil {
+		return nil, nil, err
+	}
+	names, err := s.orgNames(r.Context())
+	if err != nil {
+		return nil, nil, err
+	}
+	var labels []string
+	for _, id := range scope {
+		labels = append(labels, names[id])
+	}
+	return scope, labels, nil
+}
+
+func (s *Server) applyNew(w http.ResponseWriter, r *http.Request) error {
+	today := s.Apply.Today().String()
+	return s.renderApplyForm(w, r, http.StatusOK, &pageData{Form: map[string]string{"submitted_on": today}})
+}
+
+func (s *Server) renderApplyForm(w http.ResponseWriter, r *http.Request, status int, pd *pageData) error {
+	p := principalFrom(r.Context())
+	ids, labels, err := s.handlingOrgs(r, p)
+	if err != nil {
+		return err
+	}
+	if len(ids) == 0 {
+		return apperr.New(apperr.Forbidden, "没有登记申请的权限（需要依申请办理员角色）")
+	}
+	if len(ids) == 1 && pd.Form["org_id"] == "" {
+		pd.Form["org_id"] = ids[0]
+	}
+	var chCodes, chLabels, tCodes, tLabels []string
+	for _, c := range apply.Channels {
+		chCodes, chLabels = append(chCodes, c.Code), append(chLabels, c.Label+"（"+c.Rule+"）")
+	}
+	for _, t := range apply.ApplicantTypes {
+		tCodes, tLabels = append(tCodes, t.Code), append(tLabels, t.Label)
+	}
+	pd.Title, pd.Section = "登记申请", "apply"
+	pd.Breadcrumb = []crumb{{"依申请公开", "/admin/apply"}, {"登记申请", ""}}
+	pd.Data = map[string]any{"OrgIDs": ids, "OrgLabels": labels, "ChannelCodes": chCodes, "ChannelLabels": chLabels,
+		"TypeCodes": tCodes, "TypeLabels": tLabels, "Forms": applyForms, "Delivery": applyDeliveries, "IDDocTypes": idDocTypes}
+	s.render(w, r, status, "admin/apply_form.html", pd)
+	return nil
+}
+
+func applicationFrom(r *http.Request) apply.Application {
+	f := r.PostForm.Get
+	return apply.Application{ApplicantType: f("applicant_type"), ApplicantName: f("applicant_name"), IDDocType: f("id_doc_type"),
+		IDDocNo: f("id_doc_no"), ContactPhone: f("contact_phone"), ContactEmail: f("contact_email"), ContactAddress: f("contact_address"),
+		Description: f("description"), DocHint: f("doc_hint"), Form: f("form"), Delivery: f("delivery"), Channel: f("channel"),
+		SubmittedOn: f("submitted_on"), SignedOn: f("signed_on"), ConfirmedOn: f("confirmed_on")}
+}
+
+func (s *Server) applyRegister(w http.ResponseWriter, r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return apperr.New(apperr.Invalid, "表单无法读取")
+	}
+	ctx := r.Context()
+	p := principalFrom(ctx)
+	pd := &pageData{Form: formValues(r)}
+	orgID := r.PostForm.Get("org_id")
+	var err error
+	if orgID == "" {
+		err = apperr.Field("org_id", "请选择受理机关")
+	} else {
+		var c apply.Case
+		if c, err = s.Apply.Register(ctx, p, clientIP(r), orgID, applicationFrom(r)); err == nil {
+			http.Redirect(w, r, "/admin/apply/"+c.ID+"?ok=created", http.StatusSeeOther)
+			return nil
+		}
+	}
+	if e := formErrors(err, pd); e != nil {
+		return e
+	}
+	return s.renderApplyForm(w, r, http.StatusBadRequest, pd)
+}
+
+func (s *Server) applyShow(w http.ResponseWriter, r *http.Request) error {
+	c, err := s.Apply.Get(r.Context(), principalFrom(r.Context()), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	return s.renderApplyShow(w, r, http.StatusOK, &pageData{Form: map[string]string{}}, c)
+}
+
+func (s *Server) renderApplyShow(w http.ResponseWriter, r *http.Request, status int, pd *pageData, c apply.Case) error {
+	ctx := r.Context()
+	p := principalFrom(ctx)
+	o, err := s.Orgs.GetOrg(ctx, c.OrgID)
+	if err != nil {
+		return err
+	}
+	clock, cerr := s.Apply.Clock(ctx, c)
+	clockErr := ""
+	if cerr != nil {
+		clockErr = cerr.Error()
+	}
+	canHandle, _ := s.Orgs.Allowed(ctx, p, org.PermApplyHandle, c.OrgID)
+	canApprove, _ := s.Orgs.Allowed(ctx, p, org.PermApplyApprove, c.OrgID)
+	var oCodes, oLabels []string
+	for _, x := range apply.Outcomes {
+		if x.Group == apply.GroupOther && x.Code != "other" {
+			continue // lapses come from the clock, not a reply
+		}
+		oCodes, oLabels = append(oCodes, x.Code), append(oLabels, apply.GroupLabels[x.Group]+"："+x.Label+"（"+x.Row+"）")
+	}
+	outcome, _ := apply.OutcomeByCode(c.Outcome)
+	today := s.Apply.Today().String()
+	for _, k := range []string{"on", "reply_on", "confirmed_on"} {
+		if pd.Form[k] == "" {
+			pd.Form[k] = today
+		}
+	}
+	pd.Title, pd.Section = "申请 "+c.TrackingNo, "apply"
+	pd.Breadcrumb = []crumb{{"依申请公开", "/admin/apply"}, {c.TrackingNo, ""}}
+	pd.Data = map[string]any{"Case": c, "Org": o, "Clock": clock, "ClockErr": clockErr, "States": apply.ClockStateLabels,
+		"Statuses": apply.StatusLabels, "CanHandle": canHandle, "CanApprove": canApprove, "OutcomeCodes": oCodes,
+		"OutcomeLabels": oLabels, "Outcome": outcome, "GroupLabel": apply.GroupLabels[outcome.Group],
+		"Channel": channelName(c.Channel), "TypeLabel": applicantTypeLabel(c.ApplicantType), "EventLabels": eventLabels}
+	s.render(w, r, status, "admin/apply_show.html", pd)
+	return nil
+}
+
+var eventLabels = map[string]string{
+	apply.EvReceived: "收到申请", apply.EvCorrectionNotice: "发出补正告知", apply.EvCorrectionReceived: "收到补正",
+	apply.EvConsultSent: "发出征求意见书", apply.EvConsultAnswered: "收到征求意见回复", apply.EvExtension: "延期答复",
+	apply.EvFeeNotice: "收费通知送达", apply.EvFeePaid: "缴纳信息处理费", apply.EvReplied: "作出答复",
+}
+
+func channelName(code string) string {
+	for _, c := range apply.Channels {
+		if c.Code == code {
+			return c.Label
+		}
+	}
+	return code
+}
+
+func applicantTypeLabel(code string) string {
+	for _, t := range apply.ApplicantTypes {
+		if t.Code == code {
+			return t.Label
+		}
+	}
+	return code
+}
+
+func (s *Server) applyAction(action string) handler {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		if err := r.ParseForm(); err != nil {
+			return apperr.New(apperr.Invalid, "表单无法读取")
+		}
+		ctx := r.Context()
+		p := principalFrom(ctx)
+		id := r.PathValue("id")
+		f := r.PostForm.Get
+		var err error
+		switch action {
+		case "confirm":
+			_, err = s.Apply.Confirm(ctx, p, clientIP(r), id, f("confirmed_on"))
+		case "reply":
+			_, err = s.Apply.Reply(ctx, p, clientIP(r), id, f("outcome"), f("reply_on"), f("reason"))
+		case "event":
+			var e apply.ClockEvent
+			e, err = clockEventFrom(r)
+			if err == nil {
+				_, err = s.Apply.Record(ctx, p, clientIP(r), id, e, f("note"))
+			}
+		}
+		if err == nil {
+			http.Redirect(w, r, "/admin/apply/"+id+"?ok=saved", http.StatusSeeOther)
+			return nil
+		}
+		pd := &pageData{Form: formValues(r)}
+		if e := formErrors(err, pd); e != nil {
+			ae, ok := apperr.As(e)
+			if !ok || ae.Kind != apperr.Forbidden && ae.Kind != apperr.Conflict {
+				return e
+			}
+			pd.Error = ae.Message // shown on the case page, which stays in view
+		}
+		c, gerr := s.Apply.Get(ctx, p, id)
+		if gerr != nil {
+			return gerr
+		}
+		return s.renderApplyShow(w, r, http.StatusBadRequest, pd, c)
+	}
+}
+
+func clockEventFrom(r *http.Request) (apply.ClockEvent, error) {
+	f := r.PostForm.Get
+	var fs apperr.Fields
+	e := apply.ClockEvent{Kind: f("kind"), Party: f("party"), Ref: strings.TrimSpace(f("ref"))}
+	on, err := workday.ParseDate(strings.TrimSpace(f("on")))
+	if err != nil {
+		fs.Add("on", "日期应为 YYYY-MM-DD 格式")
+	}
+	e.On = on
+	if v := strings.TrimSpace(f("until")); v != "" {
+		if e.Until, err = workday.ParseDate(v); err != nil {
+			fs.Add("until", "补正期限应为 YYYY-MM-DD 格式")
+		}
+	}
+	if v := strings.TrimSpace(f("days")); v != "" {
+		if e.Days, err = strconv.Atoi(v); err != nil {
+			fs.Add("days", "延期天数应为整数")
+		}
+	}
+	if e.Kind == apply.EvConsultSent && e.Ref == "" {
+		e.Ref = f("party") + "-" + on.String()
+	}
+	return e, fs.Err()
+}
