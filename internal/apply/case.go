@@ -542,10 +542,12 @@ func (s *Service) Reply(ctx context.Context, p *org.Principal, ip, id, outcome, 
 	}
 	o, ok := OutcomeByCode(outcome)
 	var fs apperr.Fields
-	if !ok || o.Group == GroupOther && o.Code != "other" {
-		// 视为放弃 outcomes come from the clock (lapses), not from a reply.
+	if !ok {
 		fs.Add("outcome", "请选择答复类型")
 	}
+	// 视为放弃 is a fact of the clock (the applicant's deadline passed), so
+	// it can be recorded only once the clock says so, and adds no reply.
+	lapse := map[string]string{"other_no_correction": ClockCorrectionLapsed, "other_no_payment": ClockFeeLapsed}[outcome]
 	reason = strings.TrimSpace(reason)
 	if ok && o.Group != GroupDisclose && reason == "" {
 		fs.Add("reason", "请写明理由（"+GroupLabels[o.Group]+"须说明理由并告知救济途径）")
@@ -569,11 +571,19 @@ func (s *Service) Reply(ctx context.Context, p *org.Principal, ip, id, outcome, 
 	if err != nil {
 		return Case{}, err
 	}
-	if _, err := Compute(cal, s.rules(), append(clockEvents(c.Events), e), workday.DateOf(s.now())); err != nil {
+	evs := clockEvents(c.Events)
+	if lapse == "" {
+		evs = append(evs, e)
+	}
+	clock, err := Compute(cal, s.rules(), evs, workday.DateOf(s.now()))
+	if err != nil {
 		if ae, ok := apperr.As(err); ok && len(ae.Fields) > 0 {
 			return Case{}, apperr.Field("outcome", ae.Fields[0].Message)
 		}
 		return Case{}, err
+	}
+	if lapse != "" && clock.State != lapse {
+		return Case{}, apperr.Field("outcome", "只有申请人的期限届满后才能按“"+o.Label+"”办结")
 	}
 	now := s.now()
 	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
@@ -585,8 +595,10 @@ func (s *Service) Reply(ctx context.Context, p *org.Principal, ip, id, outcome, 
 		if n, _ := res.RowsAffected(); n != 1 {
 			return apperr.New(apperr.Conflict, "申请已办结")
 		}
-		if err := s.appendEvent(ctx, tx, id, len(c.Events)+1, e, o.Label, p.Actor(ip), now); err != nil {
-			return err
+		if lapse == "" {
+			if err := s.appendEvent(ctx, tx, id, len(c.Events)+1, e, o.Label, p.Actor(ip), now); err != nil {
+				return err
+			}
 		}
 		_, err = audit.Append(ctx, tx, now, audit.Event{Actor: p.Actor(ip), OrgID: c.OrgID, Action: "apply.reply",
 			ObjectType: "apply", ObjectID: id, Summary: "答复申请 " + c.TrackingNo + "：" + GroupLabels[o.Group] + "（" + o.Row + "）"})

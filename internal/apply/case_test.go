@@ -144,7 +144,7 @@ func TestCaseLifecycle(t *testing.T) {
 		t.Errorf("withholding without reason: %v", err)
 	}
 	if _, err := svc.Reply(ctx, handler, "127.0.0.1", c.ID, "other_no_payment", "2026-03-20", "x"); fieldOf(err) != "outcome" {
-		t.Errorf("a lapse chosen as a reply: %v", err)
+		t.Errorf("a lapse that has not happened: %v", err)
 	}
 	if c, err = svc.Reply(ctx, handler, "127.0.0.1", c.ID, "partial", "2026-03-20", "涉及第三方个人信息的部分经区分处理后不予公开"); err != nil {
 		t.Fatal(err)
@@ -253,5 +253,34 @@ func TestConcurrentReplayMakesOneCase(t *testing.T) {
 		if id := <-ids; id != first {
 			t.Errorf("replays made cases %s and %s", first, id)
 		}
+	}
+}
+
+// A correction that never came: the clock says 视为放弃, and only then can
+// the case be closed that way (report row （六）1).
+func TestCloseAfterCorrectionLapse(t *testing.T) {
+	now := time.Date(2026, 4, 10, 10, 0, 0, 0, time.FixedZone("CST", 8*3600))
+	env := apptest.Start(t, apptest.Options{Now: func() time.Time { return now }})
+	ctx := context.Background()
+	svc := env.App.Apply
+	handler := login(t, env, "handler")
+	c, err := svc.Register(ctx, handler, "127.0.0.1", orgID(t, env, "区政府办"), apply.Application{ApplicantType: apply.ApplicantPerson,
+		ApplicantName: "孙七", ContactPhone: "13600000000", Description: "那个文件", Channel: apply.ChannelInPerson, SubmittedOn: "2026-03-02"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c, err = svc.Record(ctx, handler, "127.0.0.1", c.ID, apply.ClockEvent{Kind: apply.EvCorrectionNotice, On: date("2026-03-04"),
+		Until: date("2026-04-20")}, "请说明所需文件的名称或文号"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Reply(ctx, handler, "127.0.0.1", c.ID, "other_no_correction", "2026-04-10", "逾期未补正"); fieldOf(err) != "outcome" {
+		t.Errorf("closed before the deadline passed: %v", err)
+	}
+	now = time.Date(2026, 4, 21, 9, 0, 0, 0, time.FixedZone("CST", 8*3600))
+	if c, err = svc.Reply(ctx, handler, "127.0.0.1", c.ID, "other_no_correction", "2026-04-21", "申请人逾期未补正"); err != nil {
+		t.Fatal(err)
+	}
+	if c.Status != apply.StatusClosed || c.Outcome != "other_no_correction" || c.Events[len(c.Events)-1].Kind == apply.EvReplied {
+		t.Errorf("after lapse: %+v", c)
 	}
 }

@@ -158,9 +158,6 @@ func (s *Server) renderApplyShow(w http.ResponseWriter, r *http.Request, status 
 	canApprove, _ := s.Orgs.Allowed(ctx, p, org.PermApplyApprove, c.OrgID)
 	var oCodes, oLabels []string
 	for _, x := range apply.Outcomes {
-		if x.Group == apply.GroupOther && x.Code != "other" {
-			continue // lapses come from the clock, not a reply
-		}
 		oCodes, oLabels = append(oCodes, x.Code), append(oLabels, apply.GroupLabels[x.Group]+"："+x.Label+"（"+x.Row+"）")
 	}
 	outcome, _ := apply.OutcomeByCode(c.Outcome)
