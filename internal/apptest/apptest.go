@@ -45,7 +45,7 @@ func Start(t testing.TB, opts Options) *Env {
 		t.Fatalf("apptest: open: %v", err)
 	}
 	if !opts.NoDemo {
-		if _, err := demo.Seed(ctx, a.Orgs, a.Site, a.Catalog, a.Info); err != nil {
+		if _, err := demo.Seed(ctx, a.Orgs, a.Site, a.Catalog, a.Info, a.Apply); err != nil {
 			cancel()
 			a.Close()
 			t.Fatalf("apptest: demo: %v", err)

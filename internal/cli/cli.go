@@ -299,7 +299,7 @@ func ensureDemo(ctx context.Context, a *app.App) ([]demo.Account, error) {
 	if seeded {
 		return demo.Accounts(), nil
 	}
-	return demo.Seed(ctx, a.Orgs, a.Site, a.Catalog, a.Info)
+	return demo.Seed(ctx, a.Orgs, a.Site, a.Catalog, a.Info, a.Apply)
 }
 
 func runMigrate(env *Env, args []string) error {
@@ -349,7 +349,7 @@ func runDemo(env *Env, args []string) error {
 		return err
 	}
 	defer a.Close()
-	accounts, err := demo.Seed(ctx, a.Orgs, a.Site, a.Catalog, a.Info)
+	accounts, err := demo.Seed(ctx, a.Orgs, a.Site, a.Catalog, a.Info, a.Apply)
 	if err != nil {
 		return err
 	}

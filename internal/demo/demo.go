@@ -11,6 +11,7 @@ import (
 	"fmt"
 
 	"gongkai.dev/gongkai/internal/apperr"
+	"gongkai.dev/gongkai/internal/apply"
 	"gongkai.dev/gongkai/internal/audit"
 	"gongkai.dev/gongkai/internal/catalog"
 	"gongkai.dev/gongkai/internal/info"
@@ -120,7 +121,7 @@ func Seeded(ctx context.Context, q interface {
 // one transaction; catalogs follow through the catalog service, and the
 // "seeded" marker is written last, so a failed seed is never mistaken for a
 // finished one. It refuses a database that already holds organisations.
-func Seed(ctx context.Context, orgs *org.Service, st *site.Service, cat *catalog.Service, inf *info.Service) ([]Account, error) {
+func Seed(ctx context.Context, orgs *org.Service, st *site.Service, cat *catalog.Service, inf *info.Service, ap *apply.Service) ([]Account, error) {
 	n, err := orgs.CountOrgs(ctx)
 	if err != nil {
 		return nil, err
@@ -192,6 +193,9 @@ func Seed(ctx context.Context, orgs *org.Service, st *site.Service, cat *catalog
 	}
 	if err := seedPolicies(ctx, orgs, inf, shortIDs); err != nil {
 		return nil, fmt.Errorf("演示政策文件写入失败（请删除数据目录后重试）：%w", err)
+	}
+	if err := seedApplications(ctx, orgs, ap, shortIDs); err != nil {
+		return nil, fmt.Errorf("演示申请写入失败（请删除数据目录后重试）：%w", err)
 	}
 	if err := st.Set(ctx, actor, map[string]string{seededKey: "1"}); err != nil {
 		return nil, err

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"gongkai.dev/gongkai/internal/apperr"
+	"gongkai.dev/gongkai/internal/apply"
 	"gongkai.dev/gongkai/internal/audit"
 	"gongkai.dev/gongkai/internal/catalog"
 	"gongkai.dev/gongkai/internal/dbtest"
@@ -23,8 +24,12 @@ func TestSeed(t *testing.T) {
 	cat := &catalog.Service{DB: d, Orgs: orgs, Now: time.Now}
 	cal := &workday.Store{DB: d, Now: time.Now}
 	inf := &info.Service{DB: d, Orgs: orgs, Catalog: cat, Calendar: cal.Calendar, Now: time.Now}
+	// Applications are dated back from "today"; a fixed day inside the
+	// built-in calendar years makes every state appear whenever this runs.
+	applyDay := time.Date(2026, 11, 20, 10, 0, 0, 0, time.FixedZone("CST", 8*3600))
+	ap := &apply.Service{DB: d, Orgs: orgs, Calendar: cal.Calendar, Now: func() time.Time { return applyDay }}
 	ctx := context.Background()
-	accounts, err := demo.Seed(ctx, orgs, st, cat, inf)
+	accounts, err := demo.Seed(ctx, orgs, st, cat, inf, ap)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,7 +73,37 @@ func TestSeed(t *testing.T) {
 	if s, _ := st.Get(ctx); s.Name != "示范区人民政府" || s.GovSiteCode == "" {
 		t.Errorf("site settings: %+v", s)
 	}
-	if _, err := demo.Seed(ctx, orgs, st, cat, inf); !apperr.Is(err, apperr.Conflict) {
+	_, handler, err := orgs.Login(ctx, "handler", demo.Password, "127.0.0.1", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]int{}
+	for _, open := range []bool{true, false} {
+		rows, err := ap.List(ctx, handler, open, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range rows {
+			seen[r.Status]++
+			if r.ClockErr != "" {
+				t.Errorf("%s: %s", r.TrackingNo, r.ClockErr)
+			}
+			seen[r.Clock.State]++
+			if r.Clock.Overdue && r.Status == apply.StatusHandling {
+				seen["overdue"]++
+			}
+			if r.Outcome != "" {
+				seen["outcome:"+r.Outcome]++
+			}
+		}
+	}
+	for _, want := range []string{apply.StatusUnconfirmed, apply.StatusHandling, apply.StatusClosed, apply.ClockRunning, apply.ClockPaused,
+		apply.ClockAwaitingCorrection, apply.ClockCorrectionLapsed, apply.ClockReplied, "overdue", "outcome:partial", "outcome:withhold_process"} {
+		if seen[want] == 0 {
+			t.Errorf("demo has no application in state %s: %v", want, seen)
+		}
+	}
+	if _, err := demo.Seed(ctx, orgs, st, cat, inf, ap); !apperr.Is(err, apperr.Conflict) {
 		t.Fatalf("second seed: %v", err)
 	}
 	res, err := audit.Verify(ctx, d.R)
