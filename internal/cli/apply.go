@@ -54,13 +54,7 @@ func runApply(env *Env, args []string) error {
 		}
 		evs = append(evs, more...)
 	}
-	ctx := context.Background()
-	a, err := f.open(ctx)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	cal, err := a.Calendar.Calendar(ctx)
+	cal, err := f.calendar(context.Background())
 	if err != nil {
 		return err
 	}

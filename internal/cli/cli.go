@@ -715,6 +715,17 @@ func unwrapPath(err error) error {
 
 // runWorkday computes with the calendar in force (built-in years plus the
 // ones entered into the database given by --data/--db).
+// calendar is the working-day calendar in force: the built-in years plus
+// those stored in the database the flags name.
+func (f *flags) calendar(ctx context.Context) (*workday.Calendar, error) {
+	a, err := f.open(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer a.Close()
+	return a.Calendar.Calendar(ctx)
+}
+
 func runWorkday(env *Env, args []string) error {
 	if len(args) == 0 {
 		return usageError{"缺少子命令：add 或 between"}
@@ -731,13 +742,7 @@ func runWorkday(env *Env, args []string) error {
 	if err != nil {
 		return usageError{err.Error()}
 	}
-	ctx := context.Background()
-	a, err := f.open(ctx)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	cal, err := a.Calendar.Calendar(ctx)
+	cal, err := f.calendar(context.Background())
 	if err != nil {
 		return err
 	}
