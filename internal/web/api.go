@@ -42,6 +42,7 @@ func (s *Server) apiIndex(w http.ResponseWriter, r *http.Request) error {
 			{"method": "GET", "path": "/api/v1/catalogs/{code}/versions/{n}", "description": "机构某一已发布版本的目录"},
 			{"method": "GET", "path": "/api/v1/catalogs/{code}/items/{key}", "description": "按稳定编号查询目录事项"},
 			{"method": "GET", "path": "/zfxxgk/{code}/feed.atom, /zfxxgk/{code}/feed.json", "description": "主动公开信息订阅（可加 ?tc=体裁 或 ?sx=目录事项）"},
+			{"method": "GET", "path": "/api/v1/apply/{tracking_no}", "description": "依申请公开办理进度（凭查询号，不含个人信息）"},
 			{"method": "GET", "path": "/api/v1/me", "description": "当前登录账号（需后台登录会话）"},
 		},
 	})

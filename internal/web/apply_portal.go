@@ -9,6 +9,7 @@ import (
 	"gongkai.dev/gongkai/internal/apperr"
 	"gongkai.dev/gongkai/internal/apply"
 	"gongkai.dev/gongkai/internal/org"
+	"gongkai.dev/gongkai/internal/workday"
 )
 
 // The portal side of 依申请公开: the online application form and the
@@ -19,6 +20,31 @@ func (s *Server) applyPortalRoutes() {
 	m.HandleFunc("GET /ysqgk/sq", s.page(s.applyForm))
 	m.HandleFunc("POST /ysqgk/sq", s.page(s.applySubmit))
 	m.HandleFunc("GET /ysqgk/cx", s.page(s.applyTrack))
+	m.HandleFunc("GET /api/v1/apply/{no}", s.api(s.apiApplyStatus))
+}
+
+// apiApplyStatus is the tracking page as JSON (for a provincial platform or
+// a mobile app that holds the tracking number): no personal data.
+func (s *Server) apiApplyStatus(w http.ResponseWriter, r *http.Request) error {
+	t, err := s.Apply.Track(r.Context(), r.PathValue("no"))
+	if err != nil {
+		return err
+	}
+	date := func(d workday.Date) string {
+		if d == (workday.Date{}) {
+			return ""
+		}
+		return d.String()
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	writeJSON(w, http.StatusOK, map[string]any{
+		"tracking_no": t.TrackingNo, "status": t.Status, "status_label": t.StatusLabel,
+		"submitted_on": t.SubmittedOn, "received_on": t.ReceivedOn, "replied_on": t.RepliedOn, "outcome": t.Outcome,
+		"clock": map[string]any{"state": t.Clock.State, "due": date(t.Clock.Due), "overdue": t.Clock.Overdue,
+			"remaining_workdays": t.Clock.Remaining, "correction_deadline": date(t.Clock.CorrectionDeadline),
+			"payment_due": date(t.Clock.PaymentDue), "steps": t.Clock.Steps},
+	})
+	return nil
 }
 
 // Forms and delivery ways offered to applicants (第二十九条第（三）项).

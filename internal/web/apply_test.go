@@ -59,6 +59,12 @@ func TestApplyOnPortal(t *testing.T) {
 	if tr.Header.Get("Cache-Control") != "no-store" {
 		t.Errorf("tracking page cacheable: %v", tr.Header)
 	}
+	if r := c.Get("/api/v1/apply/" + no); r.StatusCode != 200 || !strings.Contains(r.Body, `"status":"unconfirmed"`) || strings.Contains(r.Body, "13700000000") {
+		t.Errorf("status API: %d %s", r.StatusCode, r.Body)
+	}
+	if r := c.Get("/api/v1/apply/YSQ-2026-AAAAAA-AAAAAA"); r.StatusCode != http.StatusNotFound || !strings.Contains(r.Body, `"not_found"`) {
+		t.Errorf("status API, unknown number: %d %s", r.StatusCode, r.Body)
+	}
 	if r := c.Get("/ysqgk/cx?no=YSQ-2026-AAAAAA-AAAAAA"); r.StatusCode != http.StatusNotFound || !strings.Contains(r.Body, "没有查到这个查询号") {
 		t.Errorf("unknown number: %d", r.StatusCode)
 	}
