@@ -284,3 +284,42 @@ func TestCloseAfterCorrectionLapse(t *testing.T) {
 		t.Errorf("after lapse: %+v", c)
 	}
 }
+
+// A case sent to the wrong org moves to the right one with its reason; the
+// clock keeps the original receipt day; the sender no longer sees it.
+func TestTransfer(t *testing.T) {
+	now := time.Date(2026, 3, 20, 10, 0, 0, 0, time.FixedZone("CST", 8*3600))
+	env := apptest.Start(t, apptest.Options{Now: func() time.Time { return now }})
+	ctx := context.Background()
+	svc := env.App.Apply
+	handler, jyjReviewer := login(t, env, "handler"), login(t, env, "jyj.reviewer")
+	c, err := svc.Register(ctx, handler, "127.0.0.1", orgID(t, env, "区政府办"), apply.Application{ApplicantType: apply.ApplicantPerson,
+		ApplicantName: "钱八", ContactPhone: "13500000000", Description: "某小学2026年招生划片", Channel: apply.ChannelInPerson, SubmittedOn: "2026-03-16"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	jyj := orgID(t, env, "区教育局")
+	for _, tc := range []struct{ to, reason, field string }{
+		{jyj, "", "reason"}, {"", "x", "to_org"}, {orgID(t, env, "区政府办"), "x", "to_org"}, {orgID(t, env, "湖滨社区"), "x", "to_org"},
+	} {
+		if _, err := svc.Transfer(ctx, handler, "127.0.0.1", c.ID, tc.to, tc.reason); fieldOf(err) != tc.field {
+			t.Errorf("transfer to %q reason %q: %v", tc.to, tc.reason, err)
+		}
+	}
+	if _, err := svc.Transfer(ctx, jyjReviewer, "127.0.0.1", c.ID, jyj, "x"); !apperr.Is(err, apperr.NotFound) {
+		t.Errorf("another org transferring: %v", err)
+	}
+	moved, err := svc.Transfer(ctx, handler, "127.0.0.1", c.ID, jyj, "招生划片由区教育局制作和保存")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if moved.OrgID != jyj || moved.ReceivedOn != "2026-03-16" {
+		t.Errorf("after transfer: org %s received %s", moved.OrgID, moved.ReceivedOn)
+	}
+	if _, err := svc.Get(ctx, handler, c.ID); !apperr.Is(err, apperr.NotFound) {
+		t.Errorf("sender still sees the case: %v", err)
+	}
+	if got, err := svc.Get(ctx, jyjReviewer, c.ID); err != nil || got.ID != c.ID {
+		t.Errorf("receiver: %v", err)
+	}
+}

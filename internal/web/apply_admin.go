@@ -22,6 +22,7 @@ func (s *Server) applyAdminRoutes() {
 	m.HandleFunc("POST /admin/apply/{id}/confirm", s.admin(s.applyAction("confirm")))
 	m.HandleFunc("POST /admin/apply/{id}/event", s.admin(s.applyAction("event")))
 	m.HandleFunc("POST /admin/apply/{id}/reply", s.admin(s.applyAction("reply")))
+	m.HandleFunc("POST /admin/apply/{id}/transfer", s.admin(s.applyAction("transfer")))
 }
 
 func (s *Server) applyList(w http.ResponseWriter, r *http.Request) error {
@@ -161,6 +162,16 @@ func (s *Server) renderApplyShow(w http.ResponseWriter, r *http.Request, status 
 		oCodes, oLabels = append(oCodes, x.Code), append(oLabels, apply.GroupLabels[x.Group]+"："+x.Label+"（"+x.Row+"）")
 	}
 	outcome, _ := apply.OutcomeByCode(c.Outcome)
+	receivers, err := s.receivers(r)
+	if err != nil {
+		return err
+	}
+	var rIDs, rNames []string
+	for _, o := range receivers {
+		if o.ID != c.OrgID {
+			rIDs, rNames = append(rIDs, o.ID), append(rNames, o.Name)
+		}
+	}
 	today := s.Apply.Today().String()
 	for _, k := range []string{"on", "reply_on", "confirmed_on"} {
 		if pd.Form[k] == "" {
@@ -172,7 +183,8 @@ func (s *Server) renderApplyShow(w http.ResponseWriter, r *http.Request, status 
 	pd.Data = map[string]any{"Case": c, "Org": o, "Clock": clock, "ClockErr": clockErr, "States": apply.ClockStateLabels,
 		"Statuses": apply.StatusLabels, "CanHandle": canHandle, "CanApprove": canApprove, "OutcomeCodes": oCodes,
 		"OutcomeLabels": oLabels, "Outcome": outcome, "GroupLabel": apply.GroupLabels[outcome.Group],
-		"Channel": channelName(c.Channel), "TypeLabel": applicantTypeLabel(c.ApplicantType), "EventLabels": eventLabels}
+		"Channel": channelName(c.Channel), "TypeLabel": applicantTypeLabel(c.ApplicantType), "EventLabels": eventLabels,
+		"ReceiverIDs": rIDs, "ReceiverNames": rNames}
 	s.render(w, r, status, "admin/apply_show.html", pd)
 	return nil
 }
@@ -216,6 +228,15 @@ func (s *Server) applyAction(action string) handler {
 			_, err = s.Apply.Confirm(ctx, p, clientIP(r), id, f("confirmed_on"))
 		case "reply":
 			_, err = s.Apply.Reply(ctx, p, clientIP(r), id, f("outcome"), f("reply_on"), f("reason"))
+		case "transfer":
+			if _, err = s.Apply.Transfer(ctx, p, clientIP(r), id, f("to_org"), f("transfer_reason")); err == nil {
+				// The case has left this org: back to the list.
+				http.Redirect(w, r, "/admin/apply?ok=transferred", http.StatusSeeOther)
+				return nil
+			}
+			if e, ok := apperr.As(err); ok && len(e.Fields) > 0 && e.Fields[0].Field == "reason" {
+				err = apperr.Field("transfer_reason", e.Fields[0].Message)
+			}
 		case "event":
 			var e apply.ClockEvent
 			e, err = clockEventFrom(r)

@@ -135,6 +135,21 @@ func TestApplyBackOffice(t *testing.T) {
 	if r := follow(h.Post(casePath+"/reply", url.Values{"outcome": {"withhold_process"}, "reply_on": {today.String()}, "reason": {"属于过程性信息"}})); r.StatusCode != 200 || !strings.Contains(r.Body, "（三）6") {
 		t.Errorf("reply: %d", r.StatusCode)
 	}
+	// Transfer a second case to the education bureau: it leaves the handler's view.
+	r = h.Post("/admin/apply", form)
+	second, _, _ := strings.Cut(r.Location(), "?")
+	if page := h.Get(second); !strings.Contains(page.Body, "转办理由") {
+		t.Fatalf("case page lacks the transfer form")
+	}
+	if r := h.Post(second+"/transfer", url.Values{"to_org": {orgByShort(t, env, "区教育局").ID}}); r.StatusCode != http.StatusBadRequest || !strings.Contains(r.Body, "请写明转办理由") {
+		t.Errorf("transfer without reason: %d", r.StatusCode)
+	}
+	if r := h.Post(second+"/transfer", url.Values{"to_org": {orgByShort(t, env, "区教育局").ID}, "transfer_reason": {"属教育局职责"}}); r.StatusCode != http.StatusSeeOther || !strings.Contains(h.Get(r.Location()).Body, "已转交接收机关") {
+		t.Errorf("transfer: %d", r.StatusCode)
+	}
+	if r := h.Get(second); r.StatusCode != http.StatusNotFound {
+		t.Errorf("transferred case still visible to the sender: %d", r.StatusCode)
+	}
 	ed := env.Client(t)
 	ed.Login("editor", pw)
 	if r := ed.Get(casePath); r.StatusCode != http.StatusNotFound || strings.Contains(r.Body, "某某律师事务所") {

@@ -166,6 +166,7 @@ var flashes = map[string]string{
 	"approved":  "审核通过，已转下一步审核。",
 	"rejected":  "已退回起草人修改。",
 	"withdrawn": "已撤回；门户网站原地址显示撤回说明。",
+	"transferred": "申请已转交接收机关办理，收到申请之日和答复期限不变。",
 }
 
 // formErrors splits an Invalid error into per-field messages for a form;
