@@ -89,9 +89,17 @@
 //
 // Search computes, per segment, the exact match set: the filter bitmap, each term's
 // candidates (the AND of its tokens' bitmaps, ORed over its fields), alternatives ORed,
-// clauses ANDed, tombstones and excluded terms removed, and then phrases verified on
-// positions for the surviving candidates only (anchored on the positional token with the
-// fewest occurrences in each document). Totals follow from the match bitmaps; facet counts
+// clauses ANDed, tombstones removed, and then phrases verified on positions for the
+// surviving candidates only, and excluded terms removed likewise. Verification visits a
+// term's candidates in id order with one forward cursor per positional token: the
+// cursor's rank moves on with popcounts over the frozen bitmap's words (or array and run
+// containers) between two candidates, its position data with the skip table and a
+// word-at-a-time varint skip, so nothing is decoded twice and nothing is searched from the
+// start; each document is checked anchored on the token with the fewest occurrences in it.
+// A run of CJK characters (a chain of bigrams) is often proven without positions at all:
+// the unigram frequencies of its inner characters bound how many occurrences of one bigram
+// can fail to extend to the whole chain (chainProven). When phrases are involved, the
+// segments are matched in parallel. Totals follow from the match bitmaps; facet counts
 // too, by intersecting the match bitmap with each value's bitmap, or, when the matches are
 // many and the values numerous, in one pass over the matches with the segment's per-facet
 // forward column (the value ids of every document).
@@ -105,7 +113,7 @@
 // depend on how documents happen to be spread over segments (a checkpoint and reopen give
 // identical results). Every candidate is scored: a token's frequencies are spread into a
 // dense per-segment array in one sequential pass when its posting list is not much longer
-// than the candidate set, and looked up by rank otherwise; with 4-bit frequencies and
+// than the candidate set, and read with a forward rank cursor otherwise; with 4-bit frequencies and
 // float32 accumulators, and each segment's weighted document lengths computed once, a term
 // in 78% of a million documents (780,000 candidates) is fully ranked in about 7 ms (15 ms
 // p99) on the 2-core test machine, so no approximation (impact ordering, candidate caps,

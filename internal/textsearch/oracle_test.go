@@ -279,11 +279,13 @@ func randText(rng *rand.Rand, n int) string {
 	return b.String()
 }
 
+var oracleBody = 40 // maximum body length of randDoc, in atoms
+
 func randDoc(rng *rand.Rand, key string) Doc {
 	d := Doc{
 		Key:   key,
 		Title: randText(rng, rng.IntN(6)),
-		Body:  randText(rng, rng.IntN(40)),
+		Body:  randText(rng, rng.IntN(oracleBody)),
 		Date:  int64(rng.IntN(20)),
 		Tier:  rng.IntN(4) / 3,
 		Facets: map[string][]string{
@@ -355,14 +357,61 @@ func TestOracle(t *testing.T) {
 	if testing.Short() {
 		rounds = 4
 	}
-	for round := range rounds {
-		rng := rand.New(rand.NewPCG(uint64(round), 99))
+	runOracle(t, oracleConfig{rounds: rounds, keys: 120, batch: 25, body: 40, queries: 40})
+}
+
+// TestOracleVerifyModes runs the oracle with each strategy of the rank cursors forced
+// (frozen bytes, walking the bitmap, Rank), with cursors and the frequency proof of bigram
+// chains even for a few candidates, without that proof, and, with larger documents and
+// segments, with posting lists long enough for skip tables and term frequencies past the
+// 4-bit cap.
+func TestOracleVerifyModes(t *testing.T) {
+	defer func(m int, nc bool, mc int) {
+		verifyMode, noChainProof, minCursorCands = m, nc, mc
+	}(verifyMode, noChainProof, minCursorCands)
+	defaultMin := minCursorCands
+	for _, m := range []struct {
+		name       string
+		verifyMode int
+		noChain    bool
+		minCands   int
+	}{
+		{"default", 0, false, defaultMin},
+		{"frozen", 0, false, 0},
+		{"walk", 1, false, 0},
+		{"rank", 2, false, 0},
+		{"noproof", 0, true, 0},
+	} {
+		verifyMode, noChainProof, minCursorCands = m.verifyMode, m.noChain, m.minCands
+		t.Run(m.name, func(t *testing.T) {
+			runOracle(t, oracleConfig{rounds: 4, keys: 120, batch: 25, body: 40, queries: 40})
+			runOracle(t, oracleConfig{rounds: 2, keys: 1500, batch: 400, body: 400, queries: 60, seed: 7, flush: []int{1000, 700}})
+		})
+	}
+}
+
+type oracleConfig struct {
+	rounds, keys, batch, body, queries int
+	seed                               uint64
+	flush                              []int // documents per in-memory segment, by round
+}
+
+func runOracle(t *testing.T, cfg oracleConfig) {
+	t.Helper()
+	oracleBody = cfg.body
+	defer func() { oracleBody = 40 }()
+	for round := range cfg.rounds {
+		rng := rand.New(rand.NewPCG(uint64(round)+cfg.seed*1000, 99))
 		dir := ""
 		if round%2 == 1 {
 			dir = t.TempDir()
 		}
 		func() {
-			defer setFlushDocs([]int{3, 17, 1000, 5}[round%4])()
+			flush := cfg.flush
+			if flush == nil {
+				flush = []int{3, 17, 1000, 5}
+			}
+			defer setFlushDocs(flush[round%len(flush)])()
 			ix, err := Open(dir)
 			if err != nil {
 				t.Fatal(err)
@@ -372,8 +421,8 @@ func TestOracle(t *testing.T) {
 			for step := range 12 {
 				// Writes: new documents, replacements, deletions.
 				var batch []Doc
-				for range rng.IntN(25) {
-					d := randDoc(rng, fmt.Sprintf("k%03d", rng.IntN(120)))
+				for range rng.IntN(cfg.batch) {
+					d := randDoc(rng, fmt.Sprintf("k%03d", rng.IntN(cfg.keys)))
 					batch = append(batch, d)
 				}
 				if rng.IntN(2) == 0 {
@@ -387,7 +436,7 @@ func TestOracle(t *testing.T) {
 					o.docs[d.Key] = analyseOracle(d)
 				}
 				for range rng.IntN(6) {
-					k := fmt.Sprintf("k%03d", rng.IntN(120))
+					k := fmt.Sprintf("k%03d", rng.IntN(cfg.keys))
 					ix.Delete(k)
 					delete(o.docs, k)
 				}
@@ -405,7 +454,7 @@ func TestOracle(t *testing.T) {
 				if ix.Len() != len(o.docs) {
 					t.Fatalf("round %d step %d: Len %d, want %d", round, step, ix.Len(), len(o.docs))
 				}
-				for range 40 {
+				for range cfg.queries {
 					req := Request{Query: randQuery(rng), Sort: Sort(rng.IntN(2)), Facets: []string{"org", "year"}}
 					if rng.IntN(3) == 0 {
 						req.Filters = map[string][]string{"org": {fmt.Sprintf("o%d", rng.IntN(5))}}

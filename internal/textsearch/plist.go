@@ -12,11 +12,12 @@ import (
 // (per posting: [uvarint count if the nibble is 15] then uvarint position deltas; a skip
 // table holds the byte offset of every skipEvery-th posting).
 type plist struct {
-	bm   *roaring.Bitmap
-	df   int
-	tf   []byte
-	skip []byte
-	pos  []byte
+	bm     *roaring.Bitmap
+	frozen []byte // the bitmap's frozen bytes, in a segment file
+	df     int
+	tf     []byte
+	skip   []byte
+	pos    []byte
 }
 
 const tfMax = 15
@@ -50,40 +51,6 @@ func skipVarints(b []byte, n int) []byte {
 		i++
 	}
 	return b[i:]
-}
-
-// positionsAt decodes the positions of the posting at rank into buf.
-func (pl *plist) positionsAt(rank int, buf []uint32) []uint32 {
-	buf = buf[:0]
-	if pl.pos == nil {
-		return buf
-	}
-	blk := rank / skipEvery
-	if (blk+1)*4 > len(pl.skip) {
-		return buf
-	}
-	off := binary.LittleEndian.Uint32(pl.skip[blk*4:])
-	if int(off) > len(pl.pos) {
-		return buf
-	}
-	b := pl.pos[off:]
-	for j := blk * skipEvery; j < rank; j++ {
-		var n int
-		n, b = posCount(b, pl.tfAt(j))
-		b = skipVarints(b, n)
-	}
-	n, b := posCount(b, pl.tfAt(rank))
-	var cur uint32
-	for i := 0; i < n; i++ {
-		v, k := binary.Uvarint(b)
-		if k <= 0 {
-			break
-		}
-		b = b[k:]
-		cur += uint32(v)
-		buf = append(buf, cur)
-	}
-	return buf
 }
 
 // rankOf returns the 0-based rank of doc in the posting list, or -1.

@@ -33,6 +33,7 @@ type qterm struct {
 	cover  []string // tokens (without field byte) whose bitmaps are ANDed for candidates
 	score  []string // tokens used for ranking (cover without pairs)
 	vunits []vunit  // positional tokens that must sit at these relative offsets
+	chain  []string // when vunits are bigrams c0c1, c1c2, …: the inner characters c1, c2, …
 	exact  bool     // the cover bitmap is exactly the match set (no position check)
 	quoted bool
 }
@@ -370,6 +371,9 @@ func newTerm(folded string, fields uint8, quoted bool) *qterm {
 		}
 	}
 	t.exact = len(t.vunits) <= 1
+	if !t.exact {
+		t.chain = bigramChain(t.vunits)
+	}
 	if len(t.score) > maxCoverPerTrm {
 		sel := make([]string, 0, maxCoverPerTrm)
 		for k := range maxCoverPerTrm {
@@ -378,6 +382,28 @@ func newTerm(folded string, fields uint8, quoted bool) *qterm {
 		t.score = sel
 	}
 	return t
+}
+
+// bigramChain returns the inner characters c1 … ck-1 when the positional tokens are the
+// bigrams c0c1, c1c2, … ck-1ck at offsets 0, 1, … (a run of CJK characters), else nil.
+func bigramChain(us []vunit) []string {
+	var inner []string
+	var last rune
+	for i, u := range us {
+		r0, n0 := utf8.DecodeRuneInString(u.tok)
+		r1, n1 := utf8.DecodeRuneInString(u.tok[n0:])
+		if u.off != uint32(i) || n0+n1 != len(u.tok) || !isCJK(r0) || !isCJK(r1) {
+			return nil
+		}
+		if i > 0 {
+			if r0 != last {
+				return nil
+			}
+			inner = append(inner, string(r0))
+		}
+		last = r1
+	}
+	return inner
 }
 
 // positive returns every term that can match (for highlighting).

@@ -6,10 +6,12 @@ import (
 	"container/heap"
 	"errors"
 	"math"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/RoaringBitmap/roaring/v2"
 )
@@ -130,14 +132,7 @@ type segRun struct {
 	lists map[string]*plist
 	terms map[*qterm]*termState
 	R     *roaring.Bitmap
-	pbuf  [][]uint32 // position buffers for phrase checks
-}
-
-func (sr *segRun) posBuf(i int) []uint32 {
-	for len(sr.pbuf) <= i {
-		sr.pbuf = append(sr.pbuf, make([]uint32, 0, 64))
-	}
-	return sr.pbuf[i]
+	ver   verifier // cursors for phrase checks
 }
 
 func (sr *segRun) list(tok string) *plist {
@@ -162,8 +157,8 @@ func (ex *exec) run(res *Result, limit int) {
 		ex.runs = append(ex.runs, &segRun{idx: i, s: s, lists: map[string]*plist{}, terms: map[*qterm]*termState{}})
 		ex.nLive += s.live
 	}
+	ex.matchAll()
 	for _, sr := range ex.runs {
-		ex.match(sr)
 		res.Total += int(sr.R.GetCardinality())
 	}
 	if len(ex.req.Facets) > 0 {
@@ -308,6 +303,48 @@ func (ex *exec) filter(sr *segRun) (*roaring.Bitmap, bool) {
 	return andAll(bms), true
 }
 
+// matchAll computes the match set of every segment. When phrases have to be checked on
+// positions (the costly part) and there are several segments, the segments are shared out
+// among up to GOMAXPROCS goroutines: a segment's matching touches only its own segRun.
+func (ex *exec) matchAll() {
+	workers := min(runtime.GOMAXPROCS(0), len(ex.runs))
+	if workers < 2 || !ex.q.hasPhrase() {
+		for _, sr := range ex.runs {
+			ex.match(sr)
+		}
+		return
+	}
+	var next atomic.Int32
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := int(next.Add(1)) - 1; i < len(ex.runs); i = int(next.Add(1)) - 1 {
+				ex.match(ex.runs[i])
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// hasPhrase reports whether some term must be checked on positions.
+func (q *Query) hasPhrase() bool {
+	for _, c := range q.clauses {
+		for _, t := range c.alts {
+			if !t.exact {
+				return true
+			}
+		}
+	}
+	for _, t := range q.excl {
+		if !t.exact {
+			return true
+		}
+	}
+	return false
+}
+
 // match computes sr.R, the exact set of live matching documents of the segment.
 func (ex *exec) match(sr *segRun) {
 	var bms []*roaring.Bitmap
@@ -335,131 +372,41 @@ func (ex *exec) match(sr *segRun) {
 	if sr.s.del != nil && !R.IsEmpty() {
 		R = roaring.AndNot(R, sr.s.del)
 	}
+	// Phrases: each clause keeps the documents where one of its terms matches (an exact
+	// term by its candidates, the others on positions, each only for the documents no
+	// earlier alternative matched); then excluded terms drop theirs.
+	for _, c := range ex.q.clauses {
+		if R.IsEmpty() {
+			break
+		}
+		if !slices.ContainsFunc(c.alts, func(t *qterm) bool { return !t.exact }) {
+			continue
+		}
+		var u *roaring.Bitmap
+		for _, t := range c.alts {
+			rest := R
+			if u != nil {
+				if u.GetCardinality() == R.GetCardinality() {
+					break
+				}
+				rest = roaring.AndNot(R, u)
+			}
+			x := ex.verifySet(sr, t, rest)
+			if u == nil {
+				u = x
+			} else {
+				u.Or(x)
+			}
+		}
+		R = u
+	}
 	for _, t := range ex.q.excl {
 		if R.IsEmpty() {
 			break
 		}
-		x := ex.termCand(sr, t)
-		if t.exact {
-			R = roaring.AndNot(R, x)
-			continue
-		}
-		both := roaring.And(R, x)
-		if both.IsEmpty() {
-			continue
-		}
-		drop := roaring.New()
-		it := both.Iterator()
-		for it.HasNext() {
-			d := it.Next()
-			if ex.verifyTerm(sr, t, d) {
-				drop.Add(d)
-			}
-		}
-		R = roaring.AndNot(R, drop)
-	}
-	var check []clause
-	for _, c := range ex.q.clauses {
-		for _, t := range c.alts {
-			if !t.exact {
-				check = append(check, c)
-				break
-			}
-		}
-	}
-	if len(check) > 0 && !R.IsEmpty() {
-		keep := roaring.New()
-		buf := make([]uint32, 256)
-		it := R.ManyIterator()
-		for n := it.NextMany(buf); n > 0; n = it.NextMany(buf) {
-			for _, d := range buf[:n] {
-				if ex.clausesMatch(sr, check, d) {
-					keep.Add(d)
-				}
-			}
-		}
-		R = keep
+		R = roaring.AndNot(R, ex.verifySet(sr, t, R))
 	}
 	sr.R = R
-}
-
-func (ex *exec) clausesMatch(sr *segRun, cs []clause, d uint32) bool {
-	for _, c := range cs {
-		ok := false
-		for _, t := range c.alts {
-			if t.exact && ex.termCand(sr, t).Contains(d) || !t.exact && ex.verifyTerm(sr, t, d) {
-				ok = true
-				break
-			}
-		}
-		if !ok {
-			return false
-		}
-	}
-	return true
-}
-
-// verifyTerm checks a phrase on positions: its positional tokens at their offsets, in one
-// field, anchored on the token with the fewest positions in this document.
-func (ex *exec) verifyTerm(sr *segRun, t *qterm, d uint32) bool {
-	type vl struct {
-		pl   *plist
-		rank int
-		off  uint32
-		pos  []uint32
-		done bool
-	}
-	var stack [16]vl
-	ts := ex.term(sr, t)
-	if len(t.vunits) == 0 {
-		return ts.cand.Contains(d)
-	}
-	for f := range numFields {
-		// In the field's candidates, the document has every cover token, so every
-		// positional token too: its rank is all we need.
-		if fc := ts.fieldCand[f]; fc == nil || !fc.Contains(d) {
-			continue
-		}
-		vs := stack[:0]
-		anchor := -1
-		for i, u := range t.vunits {
-			pl := ts.vlists[f][i]
-			r := int(pl.bm.Rank(d)) - 1
-			vs = append(vs, vl{pl: pl, rank: r, off: u.off})
-			if anchor < 0 || pl.tfAt(r) < vs[anchor].pl.tfAt(vs[anchor].rank) {
-				anchor = len(vs) - 1
-			}
-		}
-		an := &vs[anchor]
-		an.pos = an.pl.positionsAt(an.rank, sr.posBuf(anchor))
-		sr.pbuf[anchor] = an.pos
-		for _, p := range an.pos {
-			if p < an.off {
-				continue
-			}
-			start := p - an.off
-			all := true
-			for i := range vs {
-				if i == anchor {
-					continue
-				}
-				v := &vs[i]
-				if !v.done {
-					v.pos = v.pl.positionsAt(v.rank, sr.posBuf(i))
-					sr.pbuf[i] = v.pos
-					v.done = true
-				}
-				if _, found := slices.BinarySearch(v.pos, start+v.off); !found {
-					all = false
-					break
-				}
-			}
-			if all {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // ---------------------------------------------------------------- facets
@@ -677,9 +624,12 @@ func (ex *exec) topByScore() *hitHeap {
 	return h
 }
 
+// tfSrc is a token whose frequencies are looked up per candidate: by a rank cursor moving
+// forward with the candidates, or, for a handful of candidates, by Rank.
 type tfSrc struct {
 	pl *plist
 	w  float64
+	rc *rankCursor
 }
 
 func (ex *exec) scoreSeg(sr *segRun, run int, cand *roaring.Bitmap, h *hitHeap) {
@@ -703,7 +653,12 @@ func (ex *exec) scoreSeg(sr *segRun, run int, cand *roaring.Bitmap, h *hitHeap) 
 				continue
 			}
 			if pl.df > 8*nc {
-				tp.sparse = append(tp.sparse, tfSrc{pl, fieldWeight[f]})
+				var rc *rankCursor
+				if nc >= minCursorCands {
+					rc = new(rankCursor)
+					rc.reset(pl, nc)
+				}
+				tp.sparse = append(tp.sparse, tfSrc{pl, fieldWeight[f], rc})
 				continue
 			}
 			if tp.dense == nil {
@@ -751,7 +706,13 @@ func (ex *exec) scoreSeg(sr *segRun, run int, cand *roaring.Bitmap, h *hitHeap) 
 					tfw = float64(tp.dense[d])
 				}
 				for _, src := range tp.sparse {
-					if r := src.pl.rankOf(d); r >= 0 {
+					r := -1
+					if src.rc != nil {
+						r = src.rc.seek(d)
+					} else {
+						r = src.pl.rankOf(d)
+					}
+					if r >= 0 {
 						tfw += src.w * float64(src.pl.tfAt(r))
 					}
 				}

@@ -250,7 +250,7 @@ func (s *fileSeg) entry(i int, tok string) (plist, bool) {
 	if err != nil {
 		return plist{}, false
 	}
-	pl := plist{bm: bm, df: df}
+	pl := plist{bm: bm, frozen: s.data[postOff : postOff+bmLen], df: df}
 	p := postOff + bmLen
 	if hasTF(tok) {
 		tl := uint64(df+1) / 2
