@@ -11,8 +11,10 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"sync"
 	"time"
 
+	"gongkai.dev/gongkai/internal/apiclient"
 	"gongkai.dev/gongkai/internal/apply"
 	"gongkai.dev/gongkai/internal/catalog"
 	"gongkai.dev/gongkai/internal/changes"
@@ -41,6 +43,14 @@ type Config struct {
 	// only change data leave it off: the serving processes catch up from
 	// the log.
 	Index bool
+	// SMTP is the outgoing mail server (smtp://…, see package mail) for the
+	// daily reminder digests; empty: reminders stay in the back office.
+	SMTP string
+	// TrustedProxies lists the reverse proxies whose X-Forwarded-For is
+	// believed ("127.0.0.1,10.0.0.0/8"); ApplyRateLimit overrides the online
+	// application form's limits (web.DefaultApplyRateLimit).
+	TrustedProxies string
+	ApplyRateLimit string
 }
 
 // App is a running gongkai.
@@ -56,11 +66,19 @@ type App struct {
 	Search   *search.Service
 	Follower *changes.Follower
 	Web      *web.Server
+	// APIClients are the integrations pushing applications (gongkai apikey).
+	APIClients *apiclient.Service
+	// Mailer sends the reminder digests (Config.SMTP); nil = none.
+	Mailer apply.Mailer
 	// Migrated lists the migrations this start applied.
 	Migrated []db.Migration
 
 	ln  net.Listener
 	srv *http.Server
+
+	// jobs are the background jobs Serve started (reminders); Close waits
+	// for them to stop, so none writes to a closed database.
+	jobs sync.WaitGroup
 }
 
 // Open connects to the database, applies pending migrations and builds the
@@ -72,11 +90,15 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	mailer, err := openMailer(cfg)
+	if err != nil {
+		return nil, err
+	}
 	d, err := db.Open(ctx, db.Config{URL: cfg.DBURL, DataDir: cfg.DataDir})
 	if err != nil {
 		return nil, err
 	}
-	a := &App{Cfg: cfg, DB: d}
+	a := &App{Cfg: cfg, DB: d, Mailer: mailer}
 	if a.Migrated, err = d.Migrate(ctx); err != nil {
 		d.Close()
 		return nil, fmt.Errorf("数据库迁移失败：%w", err)
@@ -95,12 +117,19 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 			return st.IndexTemplate
 		}}
 	a.Apply = &apply.Service{DB: d, Orgs: a.Orgs, Calendar: a.Calendar.Calendar, Now: cfg.Now}
+	a.APIClients = &apiclient.Service{DB: d, Now: cfg.Now}
 	a.Search = &search.Service{DB: d, Orgs: a.Orgs, Info: a.Info, Catalog: a.Catalog, Logger: cfg.Logger}
 	if cfg.DataDir != "" {
 		a.Search.Dir = filepath.Join(cfg.DataDir, "search")
 	}
-	a.Web, err = web.New(web.Deps{DB: d, Orgs: a.Orgs, Site: a.Site, Catalog: a.Catalog, Info: a.Info, Apply: a.Apply, Calendar: a.Calendar,
-		Search: a.Search, Logger: cfg.Logger, SecureCookies: cfg.SecureCookies, Version: Version})
+	proxies, err := web.ParseTrustedProxies(cfg.TrustedProxies)
+	if err != nil {
+		d.Close()
+		return nil, err
+	}
+	a.Web, err = web.New(web.Deps{DB: d, Orgs: a.Orgs, Site: a.Site, Catalog: a.Catalog, Info: a.Info, Apply: a.Apply, APIClients: a.APIClients,
+		Calendar: a.Calendar, Search: a.Search, Logger: cfg.Logger, SecureCookies: cfg.SecureCookies, Version: Version,
+		TrustedProxies: proxies, ApplyRateLimit: cfg.ApplyRateLimit})
 	if err != nil {
 		d.Close()
 		return nil, err
@@ -215,6 +244,7 @@ func (a *App) Serve(ctx context.Context) error {
 	fctx, stopFollow := context.WithCancel(ctx)
 	defer stopFollow()
 	a.follow(fctx)
+	a.remind(fctx)
 	select {
 	case err := <-errc:
 		return err
@@ -231,6 +261,7 @@ func (a *App) Serve(ctx context.Context) error {
 
 // Close checkpoints the search index and releases the database.
 func (a *App) Close() error {
+	a.jobs.Wait()
 	var err error
 	if a.Follower != nil {
 		err = a.Search.Close()

@@ -64,8 +64,23 @@ type Case struct {
 	Outcome     string
 	ReplyReason string
 	RepliedOn   string
-	CreatedAt   time.Time
-	Events      []CaseEvent
+	ReplyBasis  string // the legal basis the reply letter cites
+	ReplyObtain string // where and how to obtain the information, or the competent agency (第三十六条第（二）、（五）项)
+	HandlerID   string // 承办人: the staff member reminders go to
+	HandlerName string
+	Delivered   DeliveryRecord
+	ArchivedOn  string
+	ArchiveNo   string
+	// ProactiveInfoID is the draft record made when the information was
+	// brought into proactive disclosure (第四十四条).
+	ProactiveInfoID string
+	CreatedAt       time.Time
+	Events          []CaseEvent
+}
+
+// DeliveryRecord is how the reply reached the applicant (送达).
+type DeliveryRecord struct {
+	On, Method, Note string
 }
 
 // CaseEvent is a stored clock event with who recorded it.
@@ -75,14 +90,22 @@ type CaseEvent struct {
 	Note      string
 	ActorName string
 	At        time.Time
+	// A fee notice's charge (amount in 分).
+	FeeMethod FeeMethod
+	FeeUnits  int
+	FeeAmount int64
 }
+
+// Fee is a fee notice event's charge.
+func (e CaseEvent) Fee() Fee { return Fee{Method: e.FeeMethod, Units: e.FeeUnits, Amount: e.FeeAmount} }
 
 // Service is the 依申请公开 capability.
 type Service struct {
 	DB       *db.DB
 	Orgs     *org.Service
 	Calendar func(context.Context) (*workday.Calendar, error)
-	Rules    Rules // zero value: DefaultRules
+	Rules    Rules        // zero value: DefaultRules
+	Fees     *FeeSchedule // nil: DefaultFeeSchedule
 	Now      func() time.Time
 }
 
@@ -188,11 +211,14 @@ func newTrackingNo(year int) string {
 // Submit stores an application made on the portal. It is durable before the
 // applicant sees the tracking number; submitKey (a hidden form token) makes
 // a replayed form return the same case instead of a second one.
-func (s *Service) Submit(ctx context.Context, ip, orgID, submitKey string, a Application) (Case, error) {
+//
+// Identity documents sent with the form (images or PDF, at most
+// MaxIdentityFiles) are stored with the case in the same transaction.
+func (s *Service) Submit(ctx context.Context, ip, orgID, submitKey string, a Application, files ...Upload) (Case, error) {
 	a.Channel = ChannelOnline
 	a.SubmittedOn = workday.DateOf(s.now()).String()
 	a.SignedOn, a.ConfirmedOn = "", ""
-	if err := validate(&a, false); err != nil {
+	if err := CheckOnline(&a, files); err != nil {
 		return Case{}, err
 	}
 	bySubmitKey := func() (Case, bool, error) {
@@ -212,7 +238,7 @@ func (s *Service) Submit(ctx context.Context, ip, orgID, submitKey string, a App
 			return c, err
 		}
 	}
-	c, err := s.insert(ctx, audit.Actor{Name: "申请人（网上）", IP: ip}, orgID, submitKey, a, StatusUnconfirmed, "")
+	c, err := s.insert(ctx, audit.Actor{Name: "申请人（网上）", IP: ip}, orgID, submitKey, a, StatusUnconfirmed, "", files...)
 	if err != nil && submitKey != "" {
 		// Two copies of one form racing: the loser's insert hits the unique
 		// key; it answers with the winner's case.
@@ -256,7 +282,47 @@ func (s *Service) checkDay(ctx context.Context, d workday.Date) error {
 	return err
 }
 
-func (s *Service) insert(ctx context.Context, actor audit.Actor, orgID, submitKey string, a Application, status, received string) (Case, error) {
+// CheckOnline validates an online application and its identity files
+// without storing anything, so a form can show every problem at once.
+func CheckOnline(a *Application, files []Upload) error {
+	a.Channel = ChannelOnline
+	err := validate(a, false)
+	var fs apperr.Fields
+	if e, ok := apperr.As(err); ok {
+		for _, f := range e.Fields {
+			fs.Add(f.Field, f.Message)
+		}
+	} else if err != nil {
+		return err
+	}
+	if len(files) > MaxIdentityFiles {
+		fs.Add("id_files", fmt.Sprintf("身份证明文件最多 %d 个", MaxIdentityFiles))
+	}
+	for i := range files {
+		if _, err := checkUpload(&files[i], "id_files"); err != nil {
+			e, _ := apperr.As(err)
+			fs.Add("id_files", e.Fields[0].Message)
+		}
+	}
+	return fs.Err()
+}
+
+// Submitted reports whether an online application with this submission
+// key was already filed (a double click or a reloaded receipt page).
+func (s *Service) Submitted(ctx context.Context, submitKey string) (bool, error) {
+	if submitKey == "" {
+		return false, nil
+	}
+	var one int
+	err := s.DB.R.QueryRowContext(ctx, "SELECT 1 FROM apply_cases WHERE submit_key = $1", submitKey).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+func (s *Service) insert(ctx context.Context, actor audit.Actor, orgID, submitKey string, a Application, status, received string,
+	files ...Upload) (Case, error) {
 	now := s.now()
 	c := Case{ID: db.NewID(), OrgID: orgID, TrackingNo: newTrackingNo(workday.DateOf(now).Year), Status: status,
 		Application: a, ReceivedOn: received, CreatedAt: now}
@@ -264,24 +330,46 @@ func (s *Service) insert(ctx context.Context, actor audit.Actor, orgID, submitKe
 	if submitKey != "" {
 		key = submitKey
 	}
+	// Staff who register a case handle it until it is assigned to someone
+	// else; an online case gets its handler when confirmed.
+	handler := ""
+	if status == StatusHandling {
+		handler = actor.ID
+	}
 	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO apply_cases (id, org_id, tracking_no, submit_key, status, channel,
 			applicant_type, applicant_name, id_doc_type, id_doc_no, contact_phone, contact_email, contact_address, description,
-			doc_hint, form, delivery, submitted_on, signed_on, confirmed_on, received_on, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $22)`,
+			doc_hint, form, delivery, submitted_on, signed_on, confirmed_on, received_on, created_at, updated_at, handler_id)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $22, $23)`,
 			c.ID, orgID, c.TrackingNo, key, status, a.Channel, a.ApplicantType, a.ApplicantName, a.IDDocType, a.IDDocNo,
 			a.ContactPhone, a.ContactEmail, a.ContactAddress, a.Description, a.DocHint, a.Form, a.Delivery, a.SubmittedOn,
-			a.SignedOn, a.ConfirmedOn, received, db.Time(now)); err != nil {
+			a.SignedOn, a.ConfirmedOn, received, db.Time(now), handler); err != nil {
 			return err
 		}
 		if received != "" {
-			if err := s.appendEvent(ctx, tx, c.ID, 1, ClockEvent{Kind: EvReceived, On: optDate(received)}, "", actor, now); err != nil {
+			if err := s.appendEvent(ctx, tx, c.ID, 1, ClockEvent{Kind: EvReceived, On: optDate(received)}, "", Fee{}, actor, now); err != nil {
 				return err
 			}
 		}
+		var hashes []string
+		for _, u := range files {
+			ct, err := checkUpload(&u, "id_files")
+			if err != nil {
+				return err
+			}
+			f, err := s.insertFile(ctx, tx, c.ID, FileIdentity, ct, u, actor.Name, now)
+			if err != nil {
+				return err
+			}
+			hashes = append(hashes, f.SHA256)
+		}
 		// The evidence chain names the case, never the applicant's data.
-		_, err := audit.Append(ctx, tx, now, audit.Event{Actor: actor, OrgID: orgID, Action: "apply.receive",
-			ObjectType: "apply", ObjectID: c.ID, Summary: "收到政府信息公开申请 " + c.TrackingNo + "（" + channelLabel(a.Channel) + "）"})
+		ev := audit.Event{Actor: actor, OrgID: orgID, Action: "apply.receive",
+			ObjectType: "apply", ObjectID: c.ID, Summary: "收到政府信息公开申请 " + c.TrackingNo + "（" + channelLabel(a.Channel) + "）"}
+		if len(hashes) > 0 {
+			ev.After = map[string]any{"identity_files_sha256": hashes}
+		}
+		_, err := audit.Append(ctx, tx, now, ev)
 		return err
 	})
 	if err != nil {
@@ -299,14 +387,16 @@ func channelLabel(code string) string {
 	return code
 }
 
-func (s *Service) appendEvent(ctx context.Context, tx db.Querier, caseID string, seq int, e ClockEvent, note string, actor audit.Actor, at time.Time) error {
+func (s *Service) appendEvent(ctx context.Context, tx db.Querier, caseID string, seq int, e ClockEvent, note string, fee Fee,
+	actor audit.Actor, at time.Time) error {
 	until := ""
 	if e.Until != (workday.Date{}) {
 		until = e.Until.String()
 	}
 	_, err := tx.ExecContext(ctx, `INSERT INTO apply_events (case_id, seq, kind, on_date, days, until_date, party, ref, note,
-		actor_id, actor_name, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-		caseID, seq, e.Kind, e.On.String(), e.Days, until, e.Party, e.Ref, note, actor.ID, actor.Name, db.Time(at))
+		actor_id, actor_name, at, fee_method, fee_units, fee_amount) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+		caseID, seq, e.Kind, e.On.String(), e.Days, until, e.Party, e.Ref, note, actor.ID, actor.Name, db.Time(at),
+		string(fee.Method), fee.Units, fee.Amount)
 	return err
 }
 
@@ -351,10 +441,14 @@ func (s *Service) load(ctx context.Context, q db.Querier, id string) (Case, erro
 	var created string
 	err := q.QueryRowContext(ctx, `SELECT id, org_id, tracking_no, status, channel, applicant_type, applicant_name, id_doc_type,
 		id_doc_no, contact_phone, contact_email, contact_address, description, doc_hint, form, delivery, submitted_on, signed_on,
-		confirmed_on, received_on, outcome, reply_reason, replied_on, created_at FROM apply_cases WHERE id = $1`, id).Scan(
+		confirmed_on, received_on, outcome, reply_reason, replied_on, reply_basis, reply_obtain, handler_id,
+		COALESCE((SELECT display_name FROM users WHERE users.id = handler_id), ''), delivered_on, delivery_method, delivery_note,
+		archived_on, archive_no, proactive_info_id, created_at FROM apply_cases WHERE id = $1`, id).Scan(
 		&c.ID, &c.OrgID, &c.TrackingNo, &c.Status, &c.Channel, &c.ApplicantType, &c.ApplicantName, &c.IDDocType, &c.IDDocNo,
 		&c.ContactPhone, &c.ContactEmail, &c.ContactAddress, &c.Description, &c.DocHint, &c.Form, &c.Delivery, &c.SubmittedOn,
-		&c.SignedOn, &c.ConfirmedOn, &c.ReceivedOn, &c.Outcome, &c.ReplyReason, &c.RepliedOn, &created)
+		&c.SignedOn, &c.ConfirmedOn, &c.ReceivedOn, &c.Outcome, &c.ReplyReason, &c.RepliedOn, &c.ReplyBasis, &c.ReplyObtain,
+		&c.HandlerID, &c.HandlerName, &c.Delivered.On, &c.Delivered.Method, &c.Delivered.Note, &c.ArchivedOn, &c.ArchiveNo,
+		&c.ProactiveInfoID, &created)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Case{}, apperr.NotFoundf("申请不存在或无权查看")
 	}
@@ -362,8 +456,8 @@ func (s *Service) load(ctx context.Context, q db.Querier, id string) (Case, erro
 		return Case{}, err
 	}
 	c.CreatedAt = db.MustTime(created)
-	rows, err := q.QueryContext(ctx, `SELECT seq, kind, on_date, days, until_date, party, ref, note, actor_name, at
-		FROM apply_events WHERE case_id = $1 ORDER BY seq`, id)
+	rows, err := q.QueryContext(ctx, `SELECT seq, kind, on_date, days, until_date, party, ref, note, actor_name, at,
+		fee_method, fee_units, fee_amount FROM apply_events WHERE case_id = $1 ORDER BY seq`, id)
 	if err != nil {
 		return Case{}, err
 	}
@@ -371,7 +465,8 @@ func (s *Service) load(ctx context.Context, q db.Querier, id string) (Case, erro
 	for rows.Next() {
 		var e CaseEvent
 		var on, until, at string
-		if err := rows.Scan(&e.Seq, &e.Kind, &on, &e.Days, &until, &e.Party, &e.Ref, &e.Note, &e.ActorName, &at); err != nil {
+		if err := rows.Scan(&e.Seq, &e.Kind, &on, &e.Days, &until, &e.Party, &e.Ref, &e.Note, &e.ActorName, &at,
+			&e.FeeMethod, &e.FeeUnits, &e.FeeAmount); err != nil {
 			return Case{}, err
 		}
 		e.On, e.Until, e.At = optDate(on), optDate(until), db.MustTime(at)
@@ -426,14 +521,15 @@ func (s *Service) Confirm(ctx context.Context, p *org.Principal, ip, id, confirm
 	now := s.now()
 	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE apply_cases SET status = 'handling', confirmed_on = $2, received_on = $2,
-			updated_at = $3 WHERE id = $1 AND status = 'unconfirmed'`, id, d.String(), db.Time(now))
+			updated_at = $3, handler_id = CASE WHEN handler_id = '' THEN $4 ELSE handler_id END
+			WHERE id = $1 AND status = 'unconfirmed'`, id, d.String(), db.Time(now), p.User.ID)
 		if err != nil {
 			return err
 		}
 		if n, _ := res.RowsAffected(); n != 1 {
 			return apperr.New(apperr.Conflict, "该申请已确认")
 		}
-		if err := s.appendEvent(ctx, tx, id, 1, ClockEvent{Kind: EvReceived, On: d}, "与申请人确认", p.Actor(ip), now); err != nil {
+		if err := s.appendEvent(ctx, tx, id, 1, ClockEvent{Kind: EvReceived, On: d}, "与申请人确认", Fee{}, p.Actor(ip), now); err != nil {
 			return err
 		}
 		_, err = audit.Append(ctx, tx, now, audit.Event{Actor: p.Actor(ip), OrgID: c.OrgID, Action: "apply.confirm",
@@ -463,6 +559,13 @@ var eventActions = map[string]struct{ action, label string }{
 // reason, and nothing is stored. An extension needs the disclosure office
 // head's approval (PermApplyApprove).
 func (s *Service) Record(ctx context.Context, p *org.Principal, ip, id string, e ClockEvent, note string) (Case, error) {
+	return s.record(ctx, p, ip, id, e, note, Fee{})
+}
+
+// record is Record with a fee notice's charge. An event that sends a
+// notice (补正、延期、收费、征求意见) issues its letter in the same
+// transaction, so the evidence chain holds the text that went out.
+func (s *Service) record(ctx context.Context, p *org.Principal, ip, id string, e ClockEvent, note string, fee Fee) (Case, error) {
 	c, err := s.Get(ctx, p, id)
 	if err != nil {
 		return Case{}, err
@@ -496,6 +599,15 @@ func (s *Service) Record(ctx context.Context, p *org.Principal, ip, id string, e
 	if e.Kind == EvExtension && note == "" {
 		return Case{}, apperr.Field("note", "请写明延期理由（将告知申请人）")
 	}
+	if e.Kind == EvCorrectionNotice && note == "" {
+		return Case{}, apperr.Field("note", "请写明需要补正的事项（将写入补正告知书）")
+	}
+	if e.Kind == EvConsultSent && strings.TrimSpace(e.Ref) == "" {
+		return Case{}, apperr.Field("ref", "请填写征求意见的对象（第三方或机关名称）")
+	}
+	if e.Kind == EvFeeNotice && fee.Method == FeeNone {
+		return Case{}, apperr.Field("fee_method", "收费通知须写明收费方式和金额，请用“收费通知”登记")
+	}
 	if last := c.Events[len(c.Events)-1]; e.On.Before(last.On) {
 		return Case{}, apperr.Field("on", "日期不能早于上一办理事项（"+last.On.String()+"）")
 	}
@@ -503,16 +615,29 @@ func (s *Service) Record(ctx context.Context, p *org.Principal, ip, id string, e
 	if err != nil {
 		return Case{}, err
 	}
-	if _, err := Compute(cal, s.rules(), append(clockEvents(c.Events), e), workday.DateOf(s.now())); err != nil {
+	clock, err := Compute(cal, s.rules(), append(clockEvents(c.Events), e), workday.DateOf(s.now()))
+	if err != nil {
 		if ae, ok := apperr.As(err); ok && len(ae.Fields) > 0 {
 			return Case{}, apperr.Field("kind", ae.Fields[0].Message)
 		}
 		return Case{}, err
 	}
+	var letter Letter
+	if kind := eventLetter(e); kind != "" {
+		ev := CaseEvent{ClockEvent: e, Note: note, FeeMethod: fee.Method, FeeUnits: fee.Units, FeeAmount: fee.Amount}
+		if letter, err = s.compose(ctx, s.DB.R, c, letterInput{kind: kind, issued: e.On, event: &ev, clock: clock}); err != nil {
+			return Case{}, err
+		}
+	}
 	now := s.now()
 	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
-		if err := s.appendEvent(ctx, tx, id, len(c.Events)+1, e, note, p.Actor(ip), now); err != nil {
+		if err := s.appendEvent(ctx, tx, id, len(c.Events)+1, e, note, fee, p.Actor(ip), now); err != nil {
 			return err
+		}
+		if letter.Kind != "" {
+			if err := s.issue(ctx, tx, c, &letter, p.Actor(ip), now); err != nil {
+				return err
+			}
 		}
 		if _, err := tx.ExecContext(ctx, "UPDATE apply_cases SET updated_at = $2 WHERE id = $1", id, db.Time(now)); err != nil {
 			return err
@@ -527,9 +652,115 @@ func (s *Service) Record(ctx context.Context, p *org.Principal, ip, id string, e
 	return s.load(ctx, s.DB.R, id)
 }
 
-// Reply records the final outcome. Every outcome has a legal basis; every
-// outcome other than disclosure needs the reasons the letter will state.
-func (s *Service) Reply(ctx context.Context, p *org.Principal, ip, id, outcome, on, reason string) (Case, error) {
+// ReplyInput is a reply as staff write it.
+type ReplyInput struct {
+	Outcome string
+	On      string // 答复日期
+	Reason  string // 理由 (all outcomes but disclosure)
+	Basis   string // 法律依据; empty: the outcome's own article
+	Obtain  string // 获取方式、途径和时间, or the competent agency and its contact
+}
+
+// needsObtain: the letter must tell the applicant where to get the
+// information (第三十六条第（一）（二）项, 第三十七条) or which agency holds it
+// (第三十六条第（五）项).
+func needsObtain(o Outcome) bool {
+	return o.Group == GroupDisclose || o.Group == GroupPartial || o.Code == "unable_other_agency"
+}
+
+// checkReply validates a reply against the case and returns the outcome,
+// the reply date and whether it is a lapse (视为放弃: no reply letter).
+func (s *Service) checkReply(ctx context.Context, c Case, in *ReplyInput) (Outcome, workday.Date, bool, error) {
+	in.Reason, in.Basis, in.Obtain = strings.TrimSpace(in.Reason), strings.TrimSpace(in.Basis), strings.TrimSpace(in.Obtain)
+	o, ok := OutcomeByCode(in.Outcome)
+	var fs apperr.Fields
+	if !ok {
+		fs.Add("outcome", "请选择答复类型")
+	}
+	// 视为放弃 is a fact of the clock (the applicant's deadline passed), so
+	// it can be recorded only once the clock says so, and adds no reply.
+	lapse := map[string]string{"other_no_correction": ClockCorrectionLapsed, "other_no_payment": ClockFeeLapsed}[in.Outcome]
+	if ok && o.Group != GroupDisclose && in.Reason == "" {
+		fs.Add("reason", "请写明理由（"+GroupLabels[o.Group]+"须说明理由并告知救济途径）")
+	}
+	if utf8.RuneCountInString(in.Reason) > MaxDescription {
+		fs.Add("reason", fmt.Sprintf("理由最多 %d 字", MaxDescription))
+	}
+	if in.Basis == "" && ok {
+		in.Basis = o.Basis
+	}
+	if ok && in.Basis == "" {
+		fs.Add("basis", "请写明答复的法律依据（条款）")
+	} else if utf8.RuneCountInString(in.Basis) > 500 {
+		fs.Add("basis", "法律依据最多 500 字")
+	}
+	if ok && needsObtain(o) && in.Obtain == "" {
+		if o.Code == "unable_other_agency" {
+			fs.Add("obtain", "请写明负责公开该信息的机关名称和联系方式（第三十六条第（五）项）")
+		} else {
+			fs.Add("obtain", "请写明获取该信息的方式、途径和时间")
+		}
+	} else if utf8.RuneCountInString(in.Obtain) > 2000 {
+		fs.Add("obtain", "获取方式最多 2000 字")
+	}
+	d, derr := workday.ParseDate(strings.TrimSpace(in.On))
+	if derr != nil {
+		fs.Add("on", "答复日期应为 YYYY-MM-DD 格式")
+	} else if d.After(workday.DateOf(s.now())) {
+		fs.Add("on", "答复日期不能晚于今天")
+	} else if last := c.Events[len(c.Events)-1]; d.Before(last.On) {
+		fs.Add("on", "答复日期不能早于上一办理事项（"+last.On.String()+"）")
+	}
+	if err := fs.Err(); err != nil {
+		return o, d, false, err
+	}
+	cal, err := s.Calendar(ctx)
+	if err != nil {
+		return o, d, false, err
+	}
+	evs := clockEvents(c.Events)
+	if lapse == "" {
+		evs = append(evs, ClockEvent{Kind: EvReplied, On: d})
+	}
+	clock, err := Compute(cal, s.rules(), evs, workday.DateOf(s.now()))
+	if err != nil {
+		if ae, ok := apperr.As(err); ok && len(ae.Fields) > 0 {
+			return o, d, false, apperr.Field("outcome", ae.Fields[0].Message)
+		}
+		return o, d, false, err
+	}
+	if lapse != "" && clock.State != lapse {
+		return o, d, false, apperr.Field("outcome", "只有申请人的期限届满后才能按“"+o.Label+"”办结")
+	}
+	return o, d, lapse != "", nil
+}
+
+// PreviewReply composes the reply letter a reply would issue, without
+// storing anything, so staff read it before they send it.
+func (s *Service) PreviewReply(ctx context.Context, p *org.Principal, id string, in ReplyInput) (Letter, error) {
+	c, err := s.Get(ctx, p, id)
+	if err != nil {
+		return Letter{}, err
+	}
+	if c.Status != StatusHandling {
+		return Letter{}, apperr.New(apperr.Conflict, "申请"+StatusLabels[c.Status]+"，不能再答复")
+	}
+	o, d, lapse, err := s.checkReply(ctx, c, &in)
+	if err != nil {
+		return Letter{}, err
+	}
+	if lapse {
+		return Letter{}, apperr.Field("outcome", "视为放弃申请的，不再出具答复书")
+	}
+	c.Outcome, c.ReplyReason, c.ReplyBasis, c.ReplyObtain, c.RepliedOn = o.Code, in.Reason, in.Basis, in.Obtain, d.String()
+	return s.compose(ctx, s.DB.R, c, letterInput{kind: replyLetter(o), issued: d, outcome: o})
+}
+
+// Reply records the final outcome and issues the reply letter in the same
+// transaction. Every outcome has a legal basis; every outcome other than
+// disclosure needs the reasons the letter will state; a disclosure says
+// where to obtain the information.
+func (s *Service) Reply(ctx context.Context, p *org.Principal, ip, id string, in ReplyInput) (Case, error) {
 	c, err := s.Get(ctx, p, id)
 	if err != nil {
 		return Case{}, err
@@ -540,69 +771,40 @@ func (s *Service) Reply(ctx context.Context, p *org.Principal, ip, id, outcome, 
 	if c.Status != StatusHandling {
 		return Case{}, apperr.New(apperr.Conflict, "申请"+StatusLabels[c.Status]+"，不能再答复")
 	}
-	o, ok := OutcomeByCode(outcome)
-	var fs apperr.Fields
-	if !ok {
-		fs.Add("outcome", "请选择答复类型")
-	}
-	// 视为放弃 is a fact of the clock (the applicant's deadline passed), so
-	// it can be recorded only once the clock says so, and adds no reply.
-	lapse := map[string]string{"other_no_correction": ClockCorrectionLapsed, "other_no_payment": ClockFeeLapsed}[outcome]
-	reason = strings.TrimSpace(reason)
-	if ok && o.Group != GroupDisclose && reason == "" {
-		fs.Add("reason", "请写明理由（"+GroupLabels[o.Group]+"须说明理由并告知救济途径）")
-	}
-	if utf8.RuneCountInString(reason) > MaxDescription {
-		fs.Add("reason", fmt.Sprintf("理由最多 %d 字", MaxDescription))
-	}
-	d, derr := workday.ParseDate(strings.TrimSpace(on))
-	if derr != nil {
-		fs.Add("on", "答复日期应为 YYYY-MM-DD 格式")
-	} else if d.After(workday.DateOf(s.now())) {
-		fs.Add("on", "答复日期不能晚于今天")
-	} else if last := c.Events[len(c.Events)-1]; d.Before(last.On) {
-		fs.Add("on", "答复日期不能早于上一办理事项（"+last.On.String()+"）")
-	}
-	if err := fs.Err(); err != nil {
-		return Case{}, err
-	}
-	e := ClockEvent{Kind: EvReplied, On: d}
-	cal, err := s.Calendar(ctx)
+	o, d, lapse, err := s.checkReply(ctx, c, &in)
 	if err != nil {
 		return Case{}, err
 	}
-	evs := clockEvents(c.Events)
-	if lapse == "" {
-		evs = append(evs, e)
-	}
-	clock, err := Compute(cal, s.rules(), evs, workday.DateOf(s.now()))
-	if err != nil {
-		if ae, ok := apperr.As(err); ok && len(ae.Fields) > 0 {
-			return Case{}, apperr.Field("outcome", ae.Fields[0].Message)
+	var letter Letter
+	if !lapse {
+		r := c
+		r.Outcome, r.ReplyReason, r.ReplyBasis, r.ReplyObtain, r.RepliedOn = o.Code, in.Reason, in.Basis, in.Obtain, d.String()
+		if letter, err = s.compose(ctx, s.DB.R, r, letterInput{kind: replyLetter(o), issued: d, outcome: o}); err != nil {
+			return Case{}, err
 		}
-		return Case{}, err
-	}
-	if lapse != "" && clock.State != lapse {
-		return Case{}, apperr.Field("outcome", "只有申请人的期限届满后才能按“"+o.Label+"”办结")
 	}
 	now := s.now()
 	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE apply_cases SET status = 'closed', outcome = $2, reply_reason = $3, replied_on = $4,
-			updated_at = $5 WHERE id = $1 AND status = 'handling'`, id, o.Code, reason, d.String(), db.Time(now))
+			updated_at = $5, reply_basis = $6, reply_obtain = $7 WHERE id = $1 AND status = 'handling'`,
+			id, o.Code, in.Reason, d.String(), db.Time(now), in.Basis, in.Obtain)
 		if err != nil {
 			return err
 		}
 		if n, _ := res.RowsAffected(); n != 1 {
 			return apperr.New(apperr.Conflict, "申请已办结")
 		}
-		if lapse == "" {
-			if err := s.appendEvent(ctx, tx, id, len(c.Events)+1, e, o.Label, p.Actor(ip), now); err != nil {
-				return err
-			}
+		if _, err = audit.Append(ctx, tx, now, audit.Event{Actor: p.Actor(ip), OrgID: c.OrgID, Action: "apply.reply",
+			ObjectType: "apply", ObjectID: id, Summary: "答复申请 " + c.TrackingNo + "：" + GroupLabels[o.Group] + "（" + o.Row + "）"}); err != nil {
+			return err
 		}
-		_, err = audit.Append(ctx, tx, now, audit.Event{Actor: p.Actor(ip), OrgID: c.OrgID, Action: "apply.reply",
-			ObjectType: "apply", ObjectID: id, Summary: "答复申请 " + c.TrackingNo + "：" + GroupLabels[o.Group] + "（" + o.Row + "）"})
-		return err
+		if lapse {
+			return nil
+		}
+		if err := s.appendEvent(ctx, tx, id, len(c.Events)+1, ClockEvent{Kind: EvReplied, On: d}, o.Label, Fee{}, p.Actor(ip), now); err != nil {
+			return err
+		}
+		return s.issue(ctx, tx, c, &letter, p.Actor(ip), now)
 	})
 	if err != nil {
 		return Case{}, err
@@ -617,20 +819,13 @@ type Tracking struct {
 	Clock                           Clock
 	Outcome                         string // the report label of the outcome, once replied
 	RepliedOn                       string
+	Letters                         []Letter // those addressed to the applicant
 }
 
 // Track looks a case up by its tracking number. Unknown and malformed
 // numbers answer the same NotFound, so the page reveals nothing.
 func (s *Service) Track(ctx context.Context, trackingNo string) (Tracking, error) {
-	trackingNo = strings.ToUpper(strings.TrimSpace(trackingNo))
-	if len(trackingNo) > 40 {
-		return Tracking{}, apperr.NotFoundf("没有这个查询号，请核对后重新输入")
-	}
-	var id string
-	err := s.DB.R.QueryRowContext(ctx, "SELECT id FROM apply_cases WHERE tracking_no = $1", trackingNo).Scan(&id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return Tracking{}, apperr.NotFoundf("没有这个查询号，请核对后重新输入")
-	}
+	id, err := s.caseByTracking(ctx, trackingNo)
 	if err != nil {
 		return Tracking{}, err
 	}
@@ -646,7 +841,25 @@ func (s *Service) Track(ctx context.Context, trackingNo string) (Tracking, error
 	if t.Clock, err = s.Clock(ctx, c); err != nil {
 		return Tracking{}, err
 	}
+	if t.Letters, err = s.Letters(ctx, c.ID, true); err != nil {
+		return Tracking{}, err
+	}
 	return t, nil
+}
+
+// caseByTracking finds a case id by tracking number. Unknown and malformed
+// numbers answer the same NotFound, so nothing is revealed.
+func (s *Service) caseByTracking(ctx context.Context, trackingNo string) (string, error) {
+	trackingNo = strings.ToUpper(strings.TrimSpace(trackingNo))
+	if len(trackingNo) > 40 {
+		return "", apperr.NotFoundf("没有这个查询号，请核对后重新输入")
+	}
+	var id string
+	err := s.DB.R.QueryRowContext(ctx, "SELECT id FROM apply_cases WHERE tracking_no = $1", trackingNo).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", apperr.NotFoundf("没有这个查询号，请核对后重新输入")
+	}
+	return id, err
 }
 
 // Row is a case in a list with its clock as of today (ClockErr when the
@@ -772,7 +985,7 @@ func (s *Service) Transfer(ctx context.Context, p *org.Principal, ip, id, toOrgI
 	now := s.now()
 	from := c.OrgID
 	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE apply_cases SET org_id = $2, updated_at = $3 WHERE id = $1 AND org_id = $4
+		res, err := tx.ExecContext(ctx, `UPDATE apply_cases SET org_id = $2, updated_at = $3, handler_id = '' WHERE id = $1 AND org_id = $4
 			AND status IN ('unconfirmed', 'handling')`, id, to.ID, db.Time(now), from)
 		if err != nil {
 			return err

@@ -140,13 +140,13 @@ func TestCaseLifecycle(t *testing.T) {
 	}
 
 	// Reply: the reasons are required for anything but disclosure.
-	if _, err := svc.Reply(ctx, handler, "127.0.0.1", c.ID, "withhold_third_party", "2026-03-20", ""); fieldOf(err) != "reason" {
+	if _, err := svc.Reply(ctx, handler, "127.0.0.1", c.ID, apply.ReplyInput{Outcome: "withhold_third_party", On: "2026-03-20", Reason: ""}); fieldOf(err) != "reason" {
 		t.Errorf("withholding without reason: %v", err)
 	}
-	if _, err := svc.Reply(ctx, handler, "127.0.0.1", c.ID, "other_no_payment", "2026-03-20", "x"); fieldOf(err) != "outcome" {
+	if _, err := svc.Reply(ctx, handler, "127.0.0.1", c.ID, apply.ReplyInput{Outcome: "other_no_payment", On: "2026-03-20", Reason: "x"}); fieldOf(err) != "outcome" {
 		t.Errorf("a lapse that has not happened: %v", err)
 	}
-	if c, err = svc.Reply(ctx, handler, "127.0.0.1", c.ID, "partial", "2026-03-20", "涉及第三方个人信息的部分经区分处理后不予公开"); err != nil {
+	if c, err = svc.Reply(ctx, handler, "127.0.0.1", c.ID, apply.ReplyInput{Outcome: "partial", On: "2026-03-20", Reason: "涉及第三方个人信息的部分经区分处理后不予公开", Obtain: "电子邮件发送至申请人预留邮箱"}); err != nil {
 		t.Fatal(err)
 	}
 	if c.Status != apply.StatusClosed || c.Outcome != "partial" {
@@ -273,11 +273,11 @@ func TestCloseAfterCorrectionLapse(t *testing.T) {
 		Until: date("2026-04-20")}, "请说明所需文件的名称或文号"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := svc.Reply(ctx, handler, "127.0.0.1", c.ID, "other_no_correction", "2026-04-10", "逾期未补正"); fieldOf(err) != "outcome" {
+	if _, err := svc.Reply(ctx, handler, "127.0.0.1", c.ID, apply.ReplyInput{Outcome: "other_no_correction", On: "2026-04-10", Reason: "逾期未补正"}); fieldOf(err) != "outcome" {
 		t.Errorf("closed before the deadline passed: %v", err)
 	}
 	now = time.Date(2026, 4, 21, 9, 0, 0, 0, time.FixedZone("CST", 8*3600))
-	if c, err = svc.Reply(ctx, handler, "127.0.0.1", c.ID, "other_no_correction", "2026-04-21", "申请人逾期未补正"); err != nil {
+	if c, err = svc.Reply(ctx, handler, "127.0.0.1", c.ID, apply.ReplyInput{Outcome: "other_no_correction", On: "2026-04-21", Reason: "申请人逾期未补正"}); err != nil {
 		t.Fatal(err)
 	}
 	if c.Status != apply.StatusClosed || c.Outcome != "other_no_correction" || c.Events[len(c.Events)-1].Kind == apply.EvReplied {

@@ -15,8 +15,14 @@ import (
 // runApply: apply deadline — the statutory clock of an application, computed
 // from its events exactly as a case page computes it.
 func runApply(env *Env, args []string) error {
+	if len(args) > 0 && args[0] == "remind" {
+		return runApplyRemind(env, args[1:])
+	}
+	if len(args) > 0 && args[0] == "export" {
+		return runApplyExport(env, args[1:])
+	}
 	if len(args) == 0 || args[0] != "deadline" {
-		return usageError{"缺少子命令：deadline"}
+		return usageError{"缺少子命令：deadline、export 或 remind"}
 	}
 	f := newFlags("apply deadline", true)
 	received := f.String("received", "", "收到申请之日 YYYY-MM-DD（第三十一条）")

@@ -1,10 +1,12 @@
 package cli
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestApplyDeadline(t *testing.T) {
@@ -29,5 +31,69 @@ func TestApplyDeadline(t *testing.T) {
 	}
 	if r := run(t, db, "", "apply", "deadline"); r.code != 2 || !strings.Contains(r.stderr, "--received") {
 		t.Errorf("missing --received: %d %q", r.code, r.stderr)
+	}
+}
+
+func TestApplyExport(t *testing.T) {
+	flags := dbFlags(t)
+	if r := run(t, flags, "", "demo"); r.code != 0 {
+		t.Fatalf("demo: %+v", r)
+	}
+	r := run(t, flags, "", "org", "list")
+	var code string
+	for _, line := range strings.Split(r.stdout, "\n") {
+		if strings.Contains(line, "区人民政府办公室") || strings.Contains(line, "区政府办") {
+			for _, f := range strings.Fields(line) {
+				if len(f) == 18 {
+					code = f
+				}
+			}
+		}
+	}
+	if code == "" {
+		t.Fatalf("no code for 区政府办 in:\n%s", r.stdout)
+	}
+	today := time.Now().In(time.FixedZone("CST", 8*3600))
+	from, to := today.AddDate(0, 0, -120).Format("2006-01-02"), today.Format("2006-01-02")
+	out := filepath.Join(t.TempDir(), "cases.csv")
+	r = run(t, flags, "", "apply", "export", "--org", code, "--from", from, "--to", to, "-o", out)
+	b, _ := os.ReadFile(out)
+	csv := string(b)
+	if r.code != 0 || !strings.HasPrefix(csv, "\uFEFF查询号,机构,") || strings.Count(csv, "\r\n") < 10 {
+		t.Fatalf("csv: %+v\n%s", r, csv)
+	}
+	for _, personal := range []string{"陈建国", "13800000001", "demo@example.com"} {
+		if strings.Contains(csv, personal) {
+			t.Errorf("export holds personal data %q", personal)
+		}
+	}
+	if !strings.Contains(csv, "（三）6") || !strings.Contains(csv, "部分公开") {
+		t.Errorf("export lacks outcomes:\n%s", csv)
+	}
+	r = run(t, flags, "", "apply", "export", "--org", code, "--from", from, "--to", to, "--format", "json")
+	var doc struct {
+		Count int `json:"count"`
+		Cases []struct {
+			TrackingNo string `json:"tracking_no"`
+			ReportRow  string `json:"report_row"`
+		} `json:"cases"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil || doc.Count < 10 || doc.Count != len(doc.Cases) {
+		t.Fatalf("json: %v %d %s", err, doc.Count, r.stderr)
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--org", code, "--from", to, "--to", from}, "截止日期不能早于起始日期"},
+		{[]string{"--org", code, "--from", "2026/1/1", "--to", to}, "起始日期应为"},
+		{[]string{"--org", "nope", "--from", from, "--to", to}, "没有机构代码为 nope"},
+		{[]string{"--org", code, "--from", from, "--to", to, "--format", "xml"}, "csv 或 json"},
+		{[]string{"--from", from, "--to", to}, "--org"},
+	} {
+		r := run(t, flags, "", append([]string{"apply", "export"}, tc.args...)...)
+		if r.code != 2 || !strings.Contains(r.stderr, tc.want) {
+			t.Errorf("%v: %d %q", tc.args, r.code, r.stderr)
+		}
 	}
 }

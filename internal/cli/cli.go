@@ -30,6 +30,8 @@ import (
 	"gongkai.dev/gongkai/internal/demo"
 	"gongkai.dev/gongkai/internal/org"
 	"gongkai.dev/gongkai/internal/privacy"
+	"gongkai.dev/gongkai/internal/ratelimit"
+	"gongkai.dev/gongkai/internal/web"
 	"gongkai.dev/gongkai/internal/workday"
 )
 
@@ -50,7 +52,7 @@ var commands []command
 
 func init() {
 	commands = []command{
-		{"serve", "serve [--addr 127.0.0.1:8080] [--data ./data] [--db URL] [--demo] [--secure-cookies]",
+		{"serve", "serve [--addr 127.0.0.1:8080] [--data ./data] [--db URL] [--demo] [--secure-cookies] [--smtp URL] [--trusted-proxy 127.0.0.1] [--apply-rate-limit 5/10m,20/24h]",
 			"启动门户、后台和 API（启动时自动迁移数据库）", runServe},
 		{"migrate", "migrate [--status] [--data DIR] [--db URL]", "执行数据库迁移；--status 只显示各版本状态", runMigrate},
 		{"demo", "demo [--data DIR] [--db URL]", "向空数据库写入示范区演示数据", runDemo},
@@ -62,8 +64,9 @@ func init() {
 			"按法定节假日和调休计算工作日：起始日不计入", runWorkday},
 		{"calendar", "calendar import FILE | calendar list",
 			"录入或查看节假日安排（每年 11 月公布次年安排后录入）", runCalendar},
-		{"apply", "apply deadline --received YYYY-MM-DD [--events FILE] [--today YYYY-MM-DD]",
-			"计算依申请公开的答复期限：补正重新起算、征求意见暂停、延期、缴费期限，并列出计算过程", runApply},
+		{"apply", "apply deadline --received YYYY-MM-DD [--events FILE] [--today YYYY-MM-DD] | apply export --org CODE [--subtree] --from DATE --to DATE [--format csv|json] [-o FILE] | apply remind [--today YYYY-MM-DD] [--send] [--smtp URL]",
+			"计算依申请公开的答复期限并列出计算过程；export 导出一段时间的申请（CSV 或 JSON，不含申请人个人信息）；remind 显示（--send 发送）当天给承办人和机关的超期、临近到期提醒邮件", runApply},
+		{"apikey", "apikey create --org CODE --name NAME | apikey list | apikey revoke ID", "管理接入平台（省级申请平台、一网通办）推送依申请公开申请所用的接口密钥", runAPIKey},
 		{"privacy", "privacy scan PATH...",
 			"扫描文件中的个人信息和密级标识，每处一行 JSON；发现问题时退出码为 1", runPrivacy},
 		{"search", "search reindex [--data DIR] [--db URL] | search query \"检索词\" [--kind policy] [--sort date] [--json]",
@@ -242,11 +245,22 @@ func runServe(env *Env, args []string) error {
 	addr := f.String("addr", "127.0.0.1:8080", "监听地址")
 	withDemo := f.Bool("demo", false, "空数据库时写入演示数据")
 	secure := f.Bool("secure-cookies", false, "Cookie 仅经 HTTPS 发送（部署在 HTTPS 或 TLS 反向代理后时开启）")
+	smtp := f.String("smtp", "", "发件服务器，用于依申请公开提醒邮件（默认取环境变量 GONGKAI_SMTP；不设则只在后台提醒）")
+	proxies := f.String("trusted-proxy", "", "可信反向代理的地址或网段，逗号分隔（如 127.0.0.1）：从其 X-Forwarded-For 取访问者地址，用于限流和证据链")
+	limit := f.String("apply-rate-limit", "", "网上申请每个地址的提交上限，如 5/10m,20/24h（默认即此值）")
 	if err := f.parse(args); err != nil {
 		return err
 	}
 	if err := f.noArgs(); err != nil {
 		return err
+	}
+	if _, err := web.ParseTrustedProxies(*proxies); err != nil {
+		return usageError{"--trusted-proxy：" + err.Error()}
+	}
+	if *limit != "" {
+		if _, err := ratelimit.ParseRules(*limit); err != nil {
+			return usageError{"--apply-rate-limit：" + err.Error()}
+		}
 	}
 	ctx := env.Ctx
 	if ctx == nil {
@@ -255,7 +269,8 @@ func runServe(env *Env, args []string) error {
 		defer stop()
 	}
 	logger := slog.New(slog.NewTextHandler(env.Stderr, nil))
-	a, err := app.Open(ctx, app.Config{Addr: *addr, DataDir: *f.data, DBURL: *f.db, SecureCookies: *secure, Logger: logger, Index: true})
+	a, err := app.Open(ctx, app.Config{Addr: *addr, DataDir: *f.data, DBURL: *f.db, SecureCookies: *secure, Logger: logger, Index: true,
+		SMTP: smtpURL(*smtp), TrustedProxies: *proxies, ApplyRateLimit: *limit})
 	if err != nil {
 		return err
 	}
@@ -416,6 +431,7 @@ func runUser(env *Env, args []string) error {
 		orgCode := f.String("org", "", "所属机构代码")
 		roles := f.String("roles", "", "角色，逗号分隔，可加 @机构代码")
 		phone := f.String("phone", "", "联系电话")
+		email := f.String("email", "", "电子邮箱（接收依申请公开提醒邮件）")
 		stdin := f.Bool("password-stdin", false, "从标准输入读取初始密码")
 		mustChange := f.Bool("must-change", true, "首次登录须修改密码")
 		if err := f.parse(args); err != nil {
@@ -448,7 +464,7 @@ func runUser(env *Env, args []string) error {
 			return err
 		}
 		u, err := a.Orgs.CreateUser(ctx, operator(), org.UserInput{Username: *username, DisplayName: *name, OrgID: o.ID,
-			Phone: *phone, Password: pw, Grants: grants, MustChangePassword: *mustChange})
+			Phone: *phone, Email: *email, Password: pw, Grants: grants, MustChangePassword: *mustChange})
 		if err != nil {
 			return err
 		}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"net/mail"
 	"regexp"
 	"sort"
 	"strings"
@@ -23,6 +24,7 @@ type User struct {
 	DisplayName        string
 	OrgID              string
 	Phone              string
+	Email              string // for reminders (daily digest of 依申请公开 cases); optional
 	Disabled           bool
 	MustChangePassword bool
 	PasswordChangedAt  time.Time
@@ -66,6 +68,7 @@ type UserInput struct {
 	DisplayName string
 	OrgID       string
 	Phone       string
+	Email       string // optional; reminders are e-mailed here
 	Password    string // only on create; empty on edit
 	Grants      []Grant
 	// MustChangePassword makes the user set their own password on first login
@@ -92,6 +95,14 @@ func (in *UserInput) validate(creating bool) error {
 	if utf8.RuneCountInString(in.Phone) > 30 {
 		fs.Add("phone", "联系电话不能超过 30 位")
 	}
+	in.Email = strings.TrimSpace(in.Email)
+	if in.Email != "" {
+		// A bare address only: a display name or a second address would
+		// change where reminders go.
+		if a, err := mail.ParseAddress(in.Email); err != nil || a.Address != in.Email || len(in.Email) > 254 {
+			fs.Add("email", "电子邮箱格式不正确")
+		}
+	}
 	if creating {
 		if err := CheckPolicy("password", in.Password); err != nil {
 			e, _ := apperr.As(err)
@@ -117,14 +128,14 @@ func (in *UserInput) validate(creating bool) error {
 	return fs.Err()
 }
 
-const userCols = `id, username, display_name, org_id, phone, disabled, must_change_password, password_changed_at,
+const userCols = `id, username, display_name, org_id, phone, email, disabled, must_change_password, password_changed_at,
 	last_login_at, created_at, updated_at`
 
 func scanUser(row interface{ Scan(...any) error }) (User, string, error) {
 	var u User
 	var changed, last, created, updated string
 	var hash string
-	err := row.Scan(&u.ID, &u.Username, &u.DisplayName, &u.OrgID, &u.Phone, &u.Disabled, &u.MustChangePassword,
+	err := row.Scan(&u.ID, &u.Username, &u.DisplayName, &u.OrgID, &u.Phone, &u.Email, &u.Disabled, &u.MustChangePassword,
 		&changed, &last, &created, &updated, &hash)
 	if err != nil {
 		return u, "", err
@@ -161,10 +172,10 @@ func (s *Service) CreateUserTx(ctx context.Context, tx *sql.Tx, actor audit.Acto
 	}
 	now := s.Now()
 	u := User{ID: db.NewID(), Username: in.Username, DisplayName: in.DisplayName, OrgID: in.OrgID, Phone: in.Phone,
-		MustChangePassword: in.MustChangePassword, PasswordChangedAt: now, CreatedAt: now, UpdatedAt: now}
-	_, err := tx.ExecContext(ctx, `INSERT INTO users (id, username, display_name, org_id, phone, password_hash,
-		must_change_password, password_changed_at, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-		u.ID, u.Username, u.DisplayName, u.OrgID, u.Phone, hash, u.MustChangePassword, db.Time(now), db.Time(now), db.Time(now))
+		Email: in.Email, MustChangePassword: in.MustChangePassword, PasswordChangedAt: now, CreatedAt: now, UpdatedAt: now}
+	_, err := tx.ExecContext(ctx, `INSERT INTO users (id, username, display_name, org_id, phone, email, password_hash,
+		must_change_password, password_changed_at, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+		u.ID, u.Username, u.DisplayName, u.OrgID, u.Phone, u.Email, hash, u.MustChangePassword, db.Time(now), db.Time(now), db.Time(now))
 	if db.IsUniqueViolation(err) {
 		return User{}, apperr.Field("username", "用户名已被使用")
 	}
@@ -216,10 +227,10 @@ func userSummary(u User, grants []Grant) map[string]any {
 		gs[i] = g.OrgID + ":" + string(g.Role)
 	}
 	return map[string]any{"username": u.Username, "display_name": u.DisplayName, "org_id": u.OrgID,
-		"phone": u.Phone, "disabled": u.Disabled, "roles": gs}
+		"phone": u.Phone, "email": u.Email, "disabled": u.Disabled, "roles": gs}
 }
 
-// UpdateUser changes name, org, phone and roles (not the username).
+// UpdateUser changes name, org, phone, e-mail and roles (not the username).
 func (s *Service) UpdateUser(ctx context.Context, actor audit.Actor, id string, in UserInput) (User, error) {
 	if err := in.validate(false); err != nil {
 		return User{}, err
@@ -239,9 +250,9 @@ func (s *Service) UpdateUser(ctx context.Context, actor audit.Actor, id string, 
 		}
 		now := s.Now()
 		u = before
-		u.DisplayName, u.OrgID, u.Phone, u.UpdatedAt = in.DisplayName, in.OrgID, in.Phone, now
-		if _, err := tx.ExecContext(ctx, "UPDATE users SET display_name = $1, org_id = $2, phone = $3, updated_at = $4 WHERE id = $5",
-			u.DisplayName, u.OrgID, u.Phone, db.Time(now), id); err != nil {
+		u.DisplayName, u.OrgID, u.Phone, u.Email, u.UpdatedAt = in.DisplayName, in.OrgID, in.Phone, in.Email, now
+		if _, err := tx.ExecContext(ctx, "UPDATE users SET display_name = $1, org_id = $2, phone = $3, email = $4, updated_at = $5 WHERE id = $6",
+			u.DisplayName, u.OrgID, u.Phone, u.Email, db.Time(now), id); err != nil {
 			return err
 		}
 		if err := s.writeGrants(ctx, tx, id, in.Grants, now); err != nil {

@@ -228,6 +228,9 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) error {
 		data["SchemaVersion"] = v
 	}
 	data["Engine"] = string(s.DB.Engine)
+	if data["ApplyRemind"], err = s.applyRemindPanel(ctx, p); err != nil {
+		return err
+	}
 	s.render(w, r, http.StatusOK, "admin/dashboard.html", &pageData{Title: "工作台", Section: "dashboard", Data: data})
 	return nil
 }
@@ -550,7 +553,7 @@ func (s *Server) renderUserForm(w http.ResponseWriter, r *http.Request, status i
 func userInputFrom(r *http.Request) org.UserInput {
 	f := r.PostForm
 	in := org.UserInput{Username: f.Get("username"), DisplayName: f.Get("display_name"), OrgID: f.Get("org_id"),
-		Phone: f.Get("phone"), Password: f.Get("password"), MustChangePassword: true}
+		Phone: f.Get("phone"), Email: f.Get("email"), Password: f.Get("password"), MustChangePassword: true}
 	for _, role := range f["role"] {
 		in.Grants = append(in.Grants, org.Grant{OrgID: in.OrgID, Role: org.Role(role)})
 	}
@@ -565,7 +568,8 @@ func userInputFrom(r *http.Request) org.UserInput {
 
 // userFormValues refills the form from a stored user and grants.
 func userFormValues(u org.User, grants []org.Grant) (map[string]string, map[string]bool) {
-	f := map[string]string{"username": u.Username, "display_name": u.DisplayName, "org_id": u.OrgID, "phone": u.Phone}
+	f := map[string]string{"username": u.Username, "display_name": u.DisplayName, "org_id": u.OrgID, "phone": u.Phone,
+		"email": u.Email}
 	checked := map[string]bool{}
 	i := 0
 	for _, g := range grants {

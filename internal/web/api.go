@@ -16,6 +16,7 @@ func (s *Server) apiRoutes() {
 	m.HandleFunc("GET /api/v1/orgs", s.api(s.apiOrgs))
 	m.HandleFunc("GET /api/v1/orgs/{code}", s.api(s.apiOrg))
 	m.HandleFunc("GET /api/v1/me", s.api(s.apiMe))
+	s.apiIntakeRoutes()
 	m.HandleFunc("/api/", s.api(func(w http.ResponseWriter, r *http.Request) error {
 		return apperr.NotFoundf("接口不存在：%s %s", r.Method, r.URL.Path)
 	}))
@@ -44,6 +45,8 @@ func (s *Server) apiIndex(w http.ResponseWriter, r *http.Request) error {
 			{"method": "GET", "path": "/zfxxgk/{code}/feed.atom, /zfxxgk/{code}/feed.json", "description": "主动公开信息订阅（可加 ?tc=体裁 或 ?sx=目录事项）"},
 			{"method": "GET", "path": "/api/v1/apply/{tracking_no}", "description": "依申请公开办理进度（凭查询号，不含个人信息）"},
 			{"method": "GET", "path": "/api/v1/me", "description": "当前登录账号（需后台登录会话）"},
+			{"method": "POST", "path": "/api/v1/apply/cases", "description": "接入平台推送依申请公开申请（需接口密钥 Authorization: Bearer；按 ref 幂等）"},
+			{"method": "GET", "path": "/api/v1/apply/cases/{tracking_no}", "description": "接入平台查询本机关申请的办理进度（需接口密钥）"},
 		},
 	})
 	return nil

@@ -1,6 +1,10 @@
 package web
 
 import (
+	"fmt"
+	"html/template"
+
+	"gongkai.dev/gongkai/internal/info"
 	"net/http"
 	"strconv"
 	"strings"
@@ -23,6 +27,10 @@ func (s *Server) applyAdminRoutes() {
 	m.HandleFunc("POST /admin/apply/{id}/event", s.admin(s.applyAction("event")))
 	m.HandleFunc("POST /admin/apply/{id}/reply", s.admin(s.applyAction("reply")))
 	m.HandleFunc("POST /admin/apply/{id}/transfer", s.admin(s.applyAction("transfer")))
+	for _, a := range []string{"fee", "deliver", "archive", "assign", "remedy", "proactive"} {
+		m.HandleFunc("POST /admin/apply/{id}/"+a, s.admin(s.applyAction(a)))
+	}
+	s.applyLetterRoutes()
 }
 
 func (s *Server) applyList(w http.ResponseWriter, r *http.Request) error {
@@ -33,23 +41,29 @@ func (s *Server) applyList(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	filter := applyFilterFrom(r)
+	rows = filter.mine(rows, p.User.ID)
 	names, err := s.orgNames(r.Context())
 	if err != nil {
 		return err
 	}
 	var overdue, near int
 	for _, row := range rows {
-		if row.Clock.Overdue && row.Status == apply.StatusHandling {
+		if rowOverdue(row) {
 			overdue++
-		} else if row.Status == apply.StatusHandling && row.Clock.Due != (workday.Date{}) && row.Clock.Remaining <= apply.Near {
+		} else if rowNear(row) {
 			near++
 		}
+	}
+	if !closed {
+		rows = filter.due(rows)
 	}
 	pd := &pageData{Title: "依申请公开", Section: "apply"}
 	pd.Breadcrumb = []crumb{{"依申请公开", ""}}
 	pd.Data = map[string]any{"Rows": rows, "Closed": closed, "OrgNames": names, "Overdue": overdue, "NearCount": near,
 		"Near": apply.Near, "States": apply.ClockStateLabels, "Statuses": apply.StatusLabels,
-		"CanRegister": p.CanAny(org.PermApplyHandle)}
+		"CanRegister": p.CanAny(org.PermApplyHandle), "Filter": filter, "Links": filter.links(closed),
+		"ExportFrom": fmt.Sprintf("%d-01-01", s.Apply.Today().Year), "ExportTo": s.Apply.Today().String()}
 	s.render(w, r, http.StatusOK, "admin/apply_list.html", pd)
 	return nil
 }
@@ -172,8 +186,16 @@ func (s *Server) renderApplyShow(w http.ResponseWriter, r *http.Request, status 
 			rIDs, rNames = append(rIDs, o.ID), append(rNames, o.Name)
 		}
 	}
+	x, err := s.applyExtras(r, p, c, canHandle)
+	if err != nil {
+		return err
+	}
+	canInfo, _ := s.Orgs.Allowed(ctx, p, org.PermInfoEdit, c.OrgID)
 	today := s.Apply.Today().String()
-	for _, k := range []string{"on", "reply_on", "confirmed_on"} {
+	if _, ok := pd.Form["prior"]; !ok {
+		pd.Form["prior"] = strconv.Itoa(x.PriorMonth)
+	}
+	for _, k := range []string{"on", "reply_on", "confirmed_on", "fee_on", "delivered_on"} {
 		if pd.Form[k] == "" {
 			pd.Form[k] = today
 		}
@@ -184,7 +206,9 @@ func (s *Server) renderApplyShow(w http.ResponseWriter, r *http.Request, status 
 		"Statuses": apply.StatusLabels, "CanHandle": canHandle, "CanApprove": canApprove, "OutcomeCodes": oCodes,
 		"OutcomeLabels": oLabels, "Outcome": outcome, "GroupLabel": apply.GroupLabels[outcome.Group],
 		"Channel": channelName(c.Channel), "TypeLabel": applicantTypeLabel(c.ApplicantType), "EventLabels": eventLabels,
-		"ReceiverIDs": rIDs, "ReceiverNames": rNames}
+		"ReceiverIDs": rIDs, "ReceiverNames": rNames, "X": x, "CanInfo": canInfo, "FeeMethods": apply.FeeMethods,
+		"DeliveryMethods": apply.DeliveryMethods, "RemedyKinds": apply.RemedyKinds, "RemedyResults": apply.RemedyResults,
+		"Lapsed": c.Outcome == "other_no_correction" || c.Outcome == "other_no_payment"}
 	s.render(w, r, status, "admin/apply_show.html", pd)
 	return nil
 }
@@ -227,7 +251,28 @@ func (s *Server) applyAction(action string) handler {
 		case "confirm":
 			_, err = s.Apply.Confirm(ctx, p, clientIP(r), id, f("confirmed_on"))
 		case "reply":
-			_, err = s.Apply.Reply(ctx, p, clientIP(r), id, f("outcome"), f("reply_on"), f("reason"))
+			_, err = s.Apply.Reply(ctx, p, clientIP(r), id, replyInput(r))
+		case "fee":
+			prior, _ := strconv.Atoi(strings.TrimSpace(f("prior")))
+			units, uerr := strconv.Atoi(strings.TrimSpace(f("units")))
+			if uerr != nil {
+				err = apperr.Field("units", "请填写件数或页数（整数）")
+				break
+			}
+			_, err = s.Apply.NoticeFee(ctx, p, clientIP(r), id, apply.FeeInput{On: f("fee_on"), Method: apply.FeeMethod(f("fee_method")),
+				Prior: prior, Units: units})
+		case "deliver":
+			_, err = s.Apply.RecordDelivery(ctx, p, clientIP(r), id, apply.DeliveryRecord{On: f("delivered_on"),
+				Method: f("delivery_method"), Note: f("delivery_note")})
+		case "archive":
+			_, err = s.Apply.Archive(ctx, p, clientIP(r), id, f("archive_no"))
+		case "assign":
+			_, err = s.Apply.Assign(ctx, p, clientIP(r), id, f("handler"))
+		case "remedy":
+			_, err = s.Apply.SaveRemedy(ctx, p, clientIP(r), id, apply.Remedy{ID: f("remedy_id"), Kind: f("remedy_kind"),
+				FiledOn: f("filed_on"), Result: f("result"), DecidedOn: f("decided_on"), Note: f("remedy_note")})
+		case "proactive":
+			err = s.applyProactive(r, p, id)
 		case "transfer":
 			if _, err = s.Apply.Transfer(ctx, p, clientIP(r), id, f("to_org"), f("transfer_reason")); err == nil {
 				// The case has left this org: back to the list.
@@ -248,6 +293,7 @@ func (s *Server) applyAction(action string) handler {
 			http.Redirect(w, r, "/admin/apply/"+id+"?ok=saved", http.StatusSeeOther)
 			return nil
 		}
+		err = renameFields(err, actionFields[action])
 		pd := &pageData{Form: formValues(r)}
 		if e := formErrors(err, pd); e != nil {
 			ae, ok := apperr.As(e)
@@ -287,4 +333,62 @@ func clockEventFrom(r *http.Request) (apply.ClockEvent, error) {
 		e.Ref = f("party") + "-" + on.String()
 	}
 	return e, fs.Err()
+}
+
+// applyProactive brings a case's information into proactive disclosure
+// (第四十四条): a draft record in the case's org, for the editor to attach
+// the document and send to review; the case names the draft. Creating a
+// draft needs the editor's permission as well as the handler's.
+func (s *Server) applyProactive(r *http.Request, p *org.Principal, id string) error {
+	ctx := r.Context()
+	c, err := s.Apply.Get(ctx, p, id)
+	if err != nil {
+		return err
+	}
+	if !apply.CanProactive(c) {
+		return apperr.New(apperr.Conflict, "只有已予以公开（或部分公开）且尚未纳入主动公开的申请可以这样处理")
+	}
+	if ok, err := s.Orgs.Allowed(ctx, p, org.PermInfoEdit, c.OrgID); err != nil {
+		return err
+	} else if !ok {
+		return apperr.New(apperr.Forbidden, "建立主动公开草稿需要本机关信息发布员的权限")
+	}
+	title := []rune(strings.Join(strings.Fields(c.Description), " "))
+	if len(title) > 60 {
+		title = append(title[:60], '…')
+	}
+	rec, err := s.Info.Create(ctx, p, clientIP(r), c.OrgID, info.Fields{
+		Title: string(title), Genre: "其他", Attribute: info.Proactive, FormedOn: s.Apply.Today().String(),
+		Summary: "多个申请人申请公开相同政府信息，根据《中华人民共和国政府信息公开条例》第四十四条纳入主动公开范围（依申请公开查询号 " +
+			c.TrackingNo + "）。",
+		Body: "<p>" + template.HTMLEscapeString(c.ReplyObtain) + "</p>",
+	})
+	if err != nil {
+		return err
+	}
+	_, err = s.Apply.MarkProactive(ctx, p, clientIP(r), id, rec.ID)
+	return err
+}
+
+// actionFields rename the service's field names to the case page's form
+// fields, where several forms share one page.
+var actionFields = map[string]map[string]string{
+	"reply":  {"on": "reply_on"},
+	"fee":    {"on": "fee_on", "items": "units", "pages": "units", "prior_in_month": "prior", "kind": "fee_method"},
+	"remedy": {"kind": "remedy_kind", "note": "remedy_note"},
+}
+
+func renameFields(err error, names map[string]string) error {
+	ae, ok := apperr.As(err)
+	if !ok || len(ae.Fields) == 0 || names == nil {
+		return err
+	}
+	var fs apperr.Fields
+	for _, f := range ae.Fields {
+		if n, ok := names[f.Field]; ok {
+			f.Field = n
+		}
+		fs.Add(f.Field, f.Message)
+	}
+	return fs.Err()
 }

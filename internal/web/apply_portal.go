@@ -3,13 +3,18 @@ package web
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
 	"net/http"
+	"net/netip"
+	"strconv"
 	"strings"
+	"time"
 
 	"gongkai.dev/gongkai/internal/apperr"
 	"gongkai.dev/gongkai/internal/apply"
 	"gongkai.dev/gongkai/internal/org"
-	"gongkai.dev/gongkai/internal/workday"
 )
 
 // The portal side of 依申请公开: the online application form and the
@@ -30,20 +35,8 @@ func (s *Server) apiApplyStatus(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	date := func(d workday.Date) string {
-		if d == (workday.Date{}) {
-			return ""
-		}
-		return d.String()
-	}
 	w.Header().Set("Cache-Control", "no-store")
-	writeJSON(w, http.StatusOK, map[string]any{
-		"tracking_no": t.TrackingNo, "status": t.Status, "status_label": t.StatusLabel,
-		"submitted_on": t.SubmittedOn, "received_on": t.ReceivedOn, "replied_on": t.RepliedOn, "outcome": t.Outcome,
-		"clock": map[string]any{"state": t.Clock.State, "due": date(t.Clock.Due), "overdue": t.Clock.Overdue,
-			"remaining_workdays": t.Clock.Remaining, "correction_deadline": date(t.Clock.CorrectionDeadline),
-			"payment_due": date(t.Clock.PaymentDue), "steps": t.Clock.Steps},
-	})
+	writeJSON(w, http.StatusOK, trackingJSON(t))
 	return nil
 }
 
@@ -114,9 +107,21 @@ func (s *Server) applyForm(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// maxApplyBody bounds the online form: the text fields and up to
+// MaxIdentityFiles identity scans.
+const maxApplyBody = apply.MaxIdentityFiles*apply.MaxFile + 1<<20
+
 func (s *Server) applySubmit(w http.ResponseWriter, r *http.Request) error {
-	if err := r.ParseForm(); err != nil {
-		return apperr.New(apperr.Invalid, "表单无法读取，请重新填写")
+	r.Body = http.MaxBytesReader(w, r.Body, maxApplyBody)
+	var perr error
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+		perr = r.ParseMultipartForm(1 << 20)
+	} else {
+		perr = r.ParseForm()
+	}
+	if perr != nil {
+		return apperr.New(apperr.Invalid, fmt.Sprintf("表单无法读取（身份证明文件每个不超过 %d MB，最多 %d 个），请重新填写",
+			apply.MaxFile>>20, apply.MaxIdentityFiles))
 	}
 	v, err := s.applyFormView(r)
 	if err != nil {
@@ -126,29 +131,69 @@ func (s *Server) applySubmit(w http.ResponseWriter, r *http.Request) error {
 	p := &pageData{Title: "在线申请 - 依申请公开", Section: "ysqgk", Form: formValues(r)}
 	p.Breadcrumb = []crumb{{"首页", "/"}, {"依申请公开", "/ysqgk"}, {"在线申请", ""}}
 	w.Header().Set("Cache-Control", "no-store")
+	key := f("submit_key")
+	if len(key) != 32 || strings.Trim(key, "0123456789abcdef") != "" {
+		key = "" // a tampered key only loses replay protection
+	}
+	// Rate limit per client address (DefaultApplyRateLimit). Every submission
+	// that reaches validation counts — accepted ones, ones with errors and
+	// honeypot hits — because a flood of junk costs as much as a flood of
+	// cases. Only a replay of an already filed form (same submit_key: a
+	// double click, a reload of the receipt) does not count and is never
+	// refused: it files nothing and answers with the existing case.
+	replay, err := s.Apply.Submitted(r.Context(), key)
+	if err != nil {
+		return err
+	}
+	if !replay {
+		if ok, wait := s.applyLimit.Allow(limitKey(clientIP(r)), time.Now()); !ok {
+			secs := int64((wait + time.Second - 1) / time.Second)
+			w.Header().Set("Retry-After", strconv.FormatInt(secs, 10))
+			p.Error = "提交过于频繁，请在 " + waitText(wait) + "后再提交；您填写的内容已保留。"
+			if key != "" {
+				v.SubmitKey = key // the same form, submitted again later
+			}
+			p.Data = v
+			s.render(w, r, http.StatusTooManyRequests, "portal/apply_form.html", p)
+			return nil
+		}
+	}
 	if f("website") != "" { // the honeypot: people never see this field
 		err = apperr.New(apperr.Invalid, "提交未成功，请刷新页面后重新填写")
 	}
+	a := apply.Application{
+		ApplicantType: f("applicant_type"), ApplicantName: f("applicant_name"), IDDocType: f("id_doc_type"),
+		IDDocNo: f("id_doc_no"), ContactPhone: f("contact_phone"), ContactEmail: f("contact_email"),
+		ContactAddress: f("contact_address"), Description: f("description"), DocHint: f("doc_hint"),
+		Form: f("form"), Delivery: f("delivery")}
+	files, ferr := identityUploads(r)
 	var receiver org.Org
 	if err == nil {
-		err = apperr.Field("org", "请选择受理机关")
+		// Every problem at once: the receiver, the fields and the files.
+		var fs apperr.Fields
+		found := false
 		for _, o := range v.Receivers {
 			if o.Code == f("org") {
-				receiver, err = o, nil
+				receiver, found = o, true
 			}
 		}
+		if !found {
+			fs.Add("org", "请选择受理机关")
+		}
+		if ferr != nil {
+			fs.Add("id_files", ferr.Error())
+		}
+		check := a
+		if e, ok := apperr.As(apply.CheckOnline(&check, files)); ok {
+			for _, x := range e.Fields {
+				fs.Add(x.Field, x.Message)
+			}
+		}
+		err = fs.Err()
 	}
 	var c apply.Case
 	if err == nil {
-		key := f("submit_key")
-		if len(key) != 32 || strings.Trim(key, "0123456789abcdef") != "" {
-			key = "" // a tampered key only loses replay protection
-		}
-		c, err = s.Apply.Submit(r.Context(), clientIP(r), receiver.ID, key, apply.Application{
-			ApplicantType: f("applicant_type"), ApplicantName: f("applicant_name"), IDDocType: f("id_doc_type"),
-			IDDocNo: f("id_doc_no"), ContactPhone: f("contact_phone"), ContactEmail: f("contact_email"),
-			ContactAddress: f("contact_address"), Description: f("description"), DocHint: f("doc_hint"),
-			Form: f("form"), Delivery: f("delivery")})
+		c, err = s.Apply.Submit(r.Context(), clientIP(r), receiver.ID, key, a, files...)
 	}
 	if err == nil {
 		v.Submitted, v.ReceiverName = &c, receiver.Name
@@ -160,12 +205,77 @@ func (s *Server) applySubmit(w http.ResponseWriter, r *http.Request) error {
 	if e := formErrors(err, p); e != nil {
 		return e
 	}
-	if key := f("submit_key"); key != "" {
+	if len(files) > 0 || ferr != nil {
+		// Browsers cannot refill a file input: say so next to the field.
+		if p.Errors == nil {
+			p.Errors = map[string]string{}
+		}
+		if p.Errors["id_files"] == "" {
+			p.Errors["id_files"] = "为保护您的信息，已选择的文件未保留，请重新选择。"
+		}
+	}
+	if key != "" {
 		v.SubmitKey = key // a corrected resubmission is still the same form
 	}
 	p.Data = v
 	s.render(w, r, http.StatusBadRequest, "portal/apply_form.html", p)
 	return nil
+}
+
+// identityUploads reads the identity files of the online form.
+func identityUploads(r *http.Request) ([]apply.Upload, error) {
+	if r.MultipartForm == nil {
+		return nil, nil
+	}
+	var out []apply.Upload
+	for _, fh := range r.MultipartForm.File["id_files"] {
+		if fh.Size == 0 && fh.Filename == "" {
+			continue // the empty input a browser sends when nothing was chosen
+		}
+		f, err := fh.Open()
+		if err != nil {
+			return nil, errors.New("文件读取失败，请重新选择")
+		}
+		data, err := io.ReadAll(io.LimitReader(f, apply.MaxFile+1))
+		f.Close()
+		if err != nil {
+			return nil, errors.New("文件读取失败，请重新选择")
+		}
+		out = append(out, apply.Upload{Name: fh.Filename, Data: data})
+	}
+	return out, nil
+}
+
+// limitKey is the rate-limit key of a client address: an IPv4 address
+// itself, an IPv6 address its /64 (one subscriber usually holds a whole
+// /64, so per-address limits would be trivial to dodge).
+func limitKey(ip string) string {
+	a, err := netip.ParseAddr(ip)
+	if err != nil {
+		return ip
+	}
+	a = a.WithZone("").Unmap()
+	if a.Is4() {
+		return a.String()
+	}
+	return netip.PrefixFrom(a, 64).Masked().String()
+}
+
+// waitText is a wait as a person reads it, rounded up to whole minutes:
+// "3 分钟", "2 小时 5 分钟", "1 小时".
+func waitText(d time.Duration) string {
+	m := int64((d + time.Minute - 1) / time.Minute)
+	if m < 1 {
+		m = 1
+	}
+	switch h, m := m/60, m%60; {
+	case h == 0:
+		return fmt.Sprintf("%d 分钟", m)
+	case m == 0:
+		return fmt.Sprintf("%d 小时", h)
+	default:
+		return fmt.Sprintf("%d 小时 %d 分钟", h, m)
+	}
 }
 
 type applyTrackView struct {

@@ -118,13 +118,13 @@ func TestApplyBackOffice(t *testing.T) {
 	if r := h.Post(casePath+"/event", url.Values{"kind": {"extension"}, "on": {today.String()}, "days": {"5"}, "note": {"材料多"}}); r.StatusCode != http.StatusBadRequest || !strings.Contains(r.Body, "负责人同意") {
 		t.Errorf("handler extending: %d", r.StatusCode)
 	}
-	if r := follow(h.Post(casePath+"/event", url.Values{"kind": {"consult_sent"}, "party": {"third_party"}, "on": {today.String()}})); r.StatusCode != 200 || !strings.Contains(r.Body, "暂停计算的期间") {
+	if r := follow(h.Post(casePath+"/event", url.Values{"kind": {"consult_sent"}, "party": {"third_party"}, "ref": {"被拆迁户"}, "note": {"补偿标准文件涉及被拆迁户的个人信息"}, "on": {today.String()}})); r.StatusCode != 200 || !strings.Contains(r.Body, "暂停计算的期间") {
 		t.Errorf("consultation: %d", r.StatusCode)
 	}
 	if r := h.Post(casePath+"/reply", url.Values{"outcome": {"withhold_process"}, "reply_on": {today.String()}}); r.StatusCode != http.StatusBadRequest {
 		t.Errorf("reply while paused / without reason: %d", r.StatusCode)
 	}
-	if r := h.Post(casePath+"/event", url.Values{"kind": {"consult_answered"}, "ref": {"third_party-" + today.String()}, "on": {today.String()}}); r.StatusCode != http.StatusSeeOther {
+	if r := h.Post(casePath+"/event", url.Values{"kind": {"consult_answered"}, "ref": {"被拆迁户"}, "on": {today.String()}}); r.StatusCode != http.StatusSeeOther {
 		t.Errorf("answer: %d", r.StatusCode)
 	}
 	rv := env.Client(t)

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"gongkai.dev/gongkai/internal/apperr"
+	"gongkai.dev/gongkai/internal/apply"
 	"gongkai.dev/gongkai/internal/info"
 	"gongkai.dev/gongkai/internal/org"
 	"gongkai.dev/gongkai/internal/site"
@@ -62,6 +63,8 @@ var funcs = template.FuncMap{
 	"list":          func(v ...string) []string { return v },
 	"attrLabel":     info.AttributeLabel,
 	"validityLabel": info.ValidityLabel,
+	"remedyKind":    apply.RemedyKindLabel,
+	"remedyResult":  apply.RemedyResultLabel,
 	// safeHTML marks record bodies as HTML; they were sanitized on save
 	// (info.Sanitize), never at render time from raw input.
 	"safeHTML": func(s string) template.HTML { return template.HTML(s) },
@@ -87,7 +90,7 @@ var funcs = template.FuncMap{
 // the shared partials and the page itself.
 func (s *Server) parseTemplates() error {
 	s.pages = map[string]*template.Template{}
-	for _, section := range []string{"portal", "admin"} {
+	for _, section := range []string{"portal", "admin", "print"} {
 		files, err := fs.Glob(assets, "templates/"+section+"/*.html")
 		if err != nil {
 			return err

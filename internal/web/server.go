@@ -10,11 +10,13 @@ import (
 	"embed"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"html/template"
 	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"strings"
 	"time"
@@ -23,12 +25,14 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"gongkai.dev/gongkai/internal/apiclient"
 	"gongkai.dev/gongkai/internal/apperr"
 	"gongkai.dev/gongkai/internal/apply"
 	"gongkai.dev/gongkai/internal/catalog"
 	"gongkai.dev/gongkai/internal/db"
 	"gongkai.dev/gongkai/internal/info"
 	"gongkai.dev/gongkai/internal/org"
+	"gongkai.dev/gongkai/internal/ratelimit"
 	"gongkai.dev/gongkai/internal/search"
 	"gongkai.dev/gongkai/internal/site"
 	"gongkai.dev/gongkai/internal/workday"
@@ -48,13 +52,29 @@ type Deps struct {
 	Calendar *workday.Store
 	Search   *search.Service
 	Logger   *slog.Logger
+	// APIClients authenticates the bearer tokens of /api/v1/apply/cases.
+	APIClients *apiclient.Service
 	// SecureCookies marks cookies Secure; set it when served over HTTPS
 	// (directly or behind a TLS-terminating proxy).
 	SecureCookies bool
 	Version       string
 	// PageCacheBytes bounds the public page cache (0 = 256 MB, negative = off).
 	PageCacheBytes int64
+	// ApplyRateLimit limits online applications (POST /ysqgk/sq) per client
+	// address, as ratelimit rules ("5/10m,20/24h"); empty means
+	// DefaultApplyRateLimit. A malformed value makes New fail.
+	ApplyRateLimit string
+	// TrustedProxies are the reverse proxies (nginx in front of gongkai)
+	// whose X-Forwarded-For is believed. Without them every client behind
+	// a proxy has the proxy's address, and the public forms' limits would
+	// be shared by everyone.
+	TrustedProxies []netip.Prefix
 }
+
+// DefaultApplyRateLimit lets one address file 5 applications in any 10
+// minutes and 20 in any day: a real applicant or a law firm files a handful
+// a day; a flood is stopped after a few.
+const DefaultApplyRateLimit = "5/10m,20/24h"
 
 // Server holds the routes and rendered templates.
 type Server struct {
@@ -65,6 +85,8 @@ type Server struct {
 	reqs    *prometheus.CounterVec
 	latency *prometheus.HistogramVec
 	pcache  *pageCache // nil when disabled
+	// applyLimit limits POST /ysqgk/sq per client address (ApplyRateLimit).
+	applyLimit *ratelimit.Limiter
 	// Registry is the Prometheus registry served at /metrics.
 	Registry *prometheus.Registry
 }
@@ -74,7 +96,14 @@ func New(d Deps) (*Server, error) {
 	if d.Logger == nil {
 		d.Logger = slog.Default()
 	}
-	s := &Server{Deps: d, mux: http.NewServeMux()}
+	if d.ApplyRateLimit == "" {
+		d.ApplyRateLimit = DefaultApplyRateLimit
+	}
+	applyLimit, err := ratelimit.Parse(d.ApplyRateLimit, 0)
+	if err != nil {
+		return nil, fmt.Errorf("在线申请限流设置（ApplyRateLimit）：%w", err)
+	}
+	s := &Server{Deps: d, mux: http.NewServeMux(), applyLimit: applyLimit}
 	if err := s.parseTemplates(); err != nil {
 		return nil, err
 	}
@@ -89,8 +118,71 @@ func New(d Deps) (*Server, error) {
 		}
 		s.errorPage(w, r, err)
 	}))
-	s.handler = s.observe(s.initPageCache(secureHeaders(cop.Handler(s.mux))))
+	s.handler = s.withClientIP(s.observe(s.initPageCache(secureHeaders(cop.Handler(s.mux)))))
 	return s, nil
+}
+
+type clientIPKey struct{}
+
+// withClientIP resolves the client's address once per request. When the
+// connection comes from a trusted proxy, X-Forwarded-For is read from the
+// right (the entries a client cannot forge are those the proxies added),
+// skipping trusted proxies; the first other address is the client.
+func (s *Server) withClientIP(next http.Handler) http.Handler {
+	if len(s.TrustedProxies) == 0 {
+		return next
+	}
+	trusted := func(a netip.Addr) bool {
+		for _, p := range s.TrustedProxies {
+			if p.Contains(a.Unmap()) {
+				return true
+			}
+		}
+		return false
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ip := remoteIP(r)
+		if a, err := netip.ParseAddr(ip); err == nil && trusted(a) {
+			hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
+			for i := len(hops) - 1; i >= 0; i-- {
+				h, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+				if err != nil {
+					break // garbage: keep the last address we could trust
+				}
+				ip = h.Unmap().String()
+				if !trusted(h) {
+					break
+				}
+			}
+		}
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), clientIPKey{}, ip)))
+	})
+}
+
+// ParseTrustedProxies reads a comma-separated list of addresses or CIDR
+// prefixes ("127.0.0.1,10.0.0.0/8").
+func ParseTrustedProxies(list string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, part := range strings.Split(list, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		if !strings.Contains(part, "/") {
+			a, err := netip.ParseAddr(part)
+			if err != nil {
+				return nil, fmt.Errorf("可信代理 %q 不是 IP 地址或网段", part)
+			}
+			out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
+			continue
+		}
+		p, err := netip.ParsePrefix(part)
+		if err != nil {
+			return nil, fmt.Errorf("可信代理 %q 不是 IP 地址或网段", part)
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
 }
 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
@@ -329,9 +421,16 @@ func (s *Server) observe(next http.Handler) http.Handler {
 	})
 }
 
-// clientIP is the connection's address. Behind a reverse proxy this is the
-// proxy; trusting X-Forwarded-For needs a configured proxy list (not yet).
+// clientIP is the client's address: the connection's, or the one a
+// trusted proxy forwarded (withClientIP).
 func clientIP(r *http.Request) string {
+	if ip, ok := r.Context().Value(clientIPKey{}).(string); ok {
+		return ip
+	}
+	return remoteIP(r)
+}
+
+func remoteIP(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		return r.RemoteAddr
