@@ -615,7 +615,7 @@ map $args $gk_q {
         return 404;
     }
 `)
-	for _, loc := range []string{"^~ /admin", "^~ /api/", "= /elder", "= /search", "= /zcwjk", "= /ysqgk/sq", "= /ysqgk/cx", "= /healthz", "@gongkai"} {
+	for _, loc := range []string{"^~ /admin", "^~ /api/", "= /elder", "= /search", "= /zcwjk", "= /ysqgk/sq", "^~ /ysqgk/cx", "= /healthz", "@gongkai"} {
 		fmt.Fprintf(&b, "    location %s {\n        proxy_pass http://gongkai;\n        proxy_http_version 1.1;\n"+
 			"        proxy_set_header Connection \"\";\n        proxy_set_header Host $host;\n"+
 			"        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;\n        proxy_set_header X-Forwarded-Proto $scheme;\n    }\n", loc)
