@@ -19,6 +19,7 @@ import (
 	"gongkai.dev/gongkai/internal/catalog"
 	"gongkai.dev/gongkai/internal/changes"
 	"gongkai.dev/gongkai/internal/db"
+	"gongkai.dev/gongkai/internal/demo"
 	"gongkai.dev/gongkai/internal/info"
 	"gongkai.dev/gongkai/internal/org"
 	"gongkai.dev/gongkai/internal/search"
@@ -270,4 +271,10 @@ func (a *App) Close() error {
 		err = cerr
 	}
 	return err
+}
+
+// SeedDemo writes the demo district through this App's services (an empty
+// database only; see demo.Seed).
+func (a *App) SeedDemo(ctx context.Context) ([]demo.Account, error) {
+	return demo.Seed(ctx, demo.Services{Orgs: a.Orgs, Site: a.Site, Catalog: a.Catalog, Info: a.Info, Apply: a.Apply})
 }

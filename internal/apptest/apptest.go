@@ -18,7 +18,6 @@ import (
 
 	"gongkai.dev/gongkai/internal/app"
 	"gongkai.dev/gongkai/internal/dbtest"
-	"gongkai.dev/gongkai/internal/demo"
 )
 
 // Env is a running App.
@@ -45,7 +44,7 @@ func Start(t testing.TB, opts Options) *Env {
 		t.Fatalf("apptest: open: %v", err)
 	}
 	if !opts.NoDemo {
-		if _, err := demo.Seed(ctx, a.Orgs, a.Site, a.Catalog, a.Info, a.Apply); err != nil {
+		if _, err := a.SeedDemo(ctx); err != nil {
 			cancel()
 			a.Close()
 			t.Fatalf("apptest: demo: %v", err)

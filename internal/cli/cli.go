@@ -314,7 +314,7 @@ func ensureDemo(ctx context.Context, a *app.App) ([]demo.Account, error) {
 	if seeded {
 		return demo.Accounts(), nil
 	}
-	return demo.Seed(ctx, a.Orgs, a.Site, a.Catalog, a.Info, a.Apply)
+	return a.SeedDemo(ctx)
 }
 
 func runMigrate(env *Env, args []string) error {
@@ -364,7 +364,7 @@ func runDemo(env *Env, args []string) error {
 		return err
 	}
 	defer a.Close()
-	accounts, err := demo.Seed(ctx, a.Orgs, a.Site, a.Catalog, a.Info, a.Apply)
+	accounts, err := a.SeedDemo(ctx)
 	if err != nil {
 		return err
 	}

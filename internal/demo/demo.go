@@ -117,11 +117,24 @@ func Seeded(ctx context.Context, q interface {
 	return n > 0, err
 }
 
+// Services are what the demo writes through.
+type Services struct {
+	Orgs    *org.Service
+	Site    *site.Service
+	Catalog *catalog.Service
+	Info    *info.Service
+	Apply   *apply.Service
+}
+
 // Seed writes the demo district. Organisations, accounts and settings go in
 // one transaction; catalogs follow through the catalog service, and the
 // "seeded" marker is written last, so a failed seed is never mistaken for a
 // finished one. It refuses a database that already holds organisations.
-func Seed(ctx context.Context, orgs *org.Service, st *site.Service, cat *catalog.Service, inf *info.Service, ap *apply.Service) ([]Account, error) {
+//
+// Each capability with demo content adds its service to Services and its
+// seeding step after the ones it builds on.
+func Seed(ctx context.Context, s Services) ([]Account, error) {
+	orgs, st, cat, inf, ap := s.Orgs, s.Site, s.Catalog, s.Info, s.Apply
 	n, err := orgs.CountOrgs(ctx)
 	if err != nil {
 		return nil, err

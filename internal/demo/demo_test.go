@@ -29,7 +29,7 @@ func TestSeed(t *testing.T) {
 	applyDay := time.Date(2026, 11, 20, 10, 0, 0, 0, time.FixedZone("CST", 8*3600))
 	ap := &apply.Service{DB: d, Orgs: orgs, Calendar: cal.Calendar, Now: func() time.Time { return applyDay }}
 	ctx := context.Background()
-	accounts, err := demo.Seed(ctx, orgs, st, cat, inf, ap)
+	accounts, err := demo.Seed(ctx, demo.Services{Orgs: orgs, Site: st, Catalog: cat, Info: inf, Apply: ap})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,7 +103,7 @@ func TestSeed(t *testing.T) {
 			t.Errorf("demo has no application in state %s: %v", want, seen)
 		}
 	}
-	if _, err := demo.Seed(ctx, orgs, st, cat, inf, ap); !apperr.Is(err, apperr.Conflict) {
+	if _, err := demo.Seed(ctx, demo.Services{Orgs: orgs, Site: st, Catalog: cat, Info: inf, Apply: ap}); !apperr.Is(err, apperr.Conflict) {
 		t.Fatalf("second seed: %v", err)
 	}
 	res, err := audit.Verify(ctx, d.R)
