@@ -21,9 +21,13 @@ import (
 	"gongkai.dev/gongkai/internal/db"
 	"gongkai.dev/gongkai/internal/demo"
 	"gongkai.dev/gongkai/internal/info"
+	"gongkai.dev/gongkai/internal/moderation"
 	"gongkai.dev/gongkai/internal/org"
+	"gongkai.dev/gongkai/internal/participate"
+	"gongkai.dev/gongkai/internal/report"
 	"gongkai.dev/gongkai/internal/search"
 	"gongkai.dev/gongkai/internal/site"
+	"gongkai.dev/gongkai/internal/supervise"
 	"gongkai.dev/gongkai/internal/web"
 	"gongkai.dev/gongkai/internal/workday"
 )
@@ -56,19 +60,25 @@ type Config struct {
 
 // App is a running gongkai.
 type App struct {
-	Cfg      Config
-	DB       *db.DB
-	Orgs     *org.Service
-	Site     *site.Service
-	Catalog  *catalog.Service
-	Info     *info.Service
-	Apply    *apply.Service
-	Calendar *workday.Store
-	Search   *search.Service
-	Follower *changes.Follower
-	Web      *web.Server
+	Cfg     Config
+	DB      *db.DB
+	Orgs    *org.Service
+	Site    *site.Service
+	Catalog *catalog.Service
+	Info    *info.Service
+	Apply   *apply.Service
+	// Participate is 征求意见 and the 重大行政决策事项目录; its Guard holds
+	// the public forms' rate limiters (the message board shares it).
+	Participate *participate.Service
+	Report      *report.Service
+	Calendar    *workday.Store
+	Search      *search.Service
+	Follower    *changes.Follower
+	Web         *web.Server
 	// APIClients are the integrations pushing applications (gongkai apikey).
 	APIClients *apiclient.Service
+	// Supervise is 监督考核: checks, findings, rectification tickets, scores.
+	Supervise *supervise.Service
 	// Mailer sends the reminder digests (Config.SMTP); nil = none.
 	Mailer apply.Mailer
 	// Migrated lists the migrations this start applied.
@@ -118,6 +128,16 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 			return st.IndexTemplate
 		}}
 	a.Apply = &apply.Service{DB: d, Orgs: a.Orgs, Calendar: a.Calendar.Calendar, Now: cfg.Now}
+	a.Report = &report.Service{DB: d, Orgs: a.Orgs, Apply: a.Apply, Info: a.Info, Calendar: a.Calendar.Calendar, Now: cfg.Now}
+	a.Participate = &participate.Service{DB: d, Orgs: a.Orgs, Calendar: a.Calendar.Calendar, Guard: &moderation.Guard{}, Now: cfg.Now}
+	a.Supervise = &supervise.Service{DB: d, Orgs: a.Orgs, Catalog: a.Catalog, Info: a.Info, Apply: a.Apply,
+		Calendar: a.Calendar.Calendar, Now: cfg.Now, InterpGrace: func(ctx context.Context) int {
+			st, err := a.Site.Get(ctx)
+			if err != nil {
+				return 0
+			}
+			return st.InterpGraceDays()
+		}}
 	a.APIClients = &apiclient.Service{DB: d, Now: cfg.Now}
 	a.Search = &search.Service{DB: d, Orgs: a.Orgs, Info: a.Info, Catalog: a.Catalog, Logger: cfg.Logger}
 	if cfg.DataDir != "" {
@@ -128,7 +148,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		d.Close()
 		return nil, err
 	}
-	a.Web, err = web.New(web.Deps{DB: d, Orgs: a.Orgs, Site: a.Site, Catalog: a.Catalog, Info: a.Info, Apply: a.Apply, APIClients: a.APIClients,
+	a.Web, err = web.New(web.Deps{DB: d, Orgs: a.Orgs, Site: a.Site, Catalog: a.Catalog, Info: a.Info, Apply: a.Apply, Report: a.Report, Participate: a.Participate, APIClients: a.APIClients, Supervise: a.Supervise,
 		Calendar: a.Calendar, Search: a.Search, Logger: cfg.Logger, SecureCookies: cfg.SecureCookies, Version: Version,
 		TrustedProxies: proxies, ApplyRateLimit: cfg.ApplyRateLimit})
 	if err != nil {
@@ -246,6 +266,7 @@ func (a *App) Serve(ctx context.Context) error {
 	defer stopFollow()
 	a.follow(fctx)
 	a.remind(fctx)
+	a.superviseJob(fctx)
 	select {
 	case err := <-errc:
 		return err
@@ -276,5 +297,6 @@ func (a *App) Close() error {
 // SeedDemo writes the demo district through this App's services (an empty
 // database only; see demo.Seed).
 func (a *App) SeedDemo(ctx context.Context) ([]demo.Account, error) {
-	return demo.Seed(ctx, demo.Services{Orgs: a.Orgs, Site: a.Site, Catalog: a.Catalog, Info: a.Info, Apply: a.Apply})
+	return demo.Seed(ctx, demo.Services{Orgs: a.Orgs, Site: a.Site, Catalog: a.Catalog, Info: a.Info, Apply: a.Apply, Report: a.Report, Participate: a.Participate,
+		Supervise: a.Supervise})
 }

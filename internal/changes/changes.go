@@ -21,6 +21,7 @@ const (
 	Catalog = "catalog" // an org's published catalog (ObjectID = org id)
 	Org     = "org"     // an org's public data (ObjectID = org id)
 	Site    = "site"    // site settings or anything that touches every page
+	Report  = "report"  // an org's published annual report (ObjectID = report id)
 )
 
 // Change is one entry of the log.

@@ -16,7 +16,10 @@ import (
 	"gongkai.dev/gongkai/internal/catalog"
 	"gongkai.dev/gongkai/internal/info"
 	"gongkai.dev/gongkai/internal/org"
+	"gongkai.dev/gongkai/internal/participate"
+	"gongkai.dev/gongkai/internal/report"
 	"gongkai.dev/gongkai/internal/site"
+	"gongkai.dev/gongkai/internal/supervise"
 )
 
 // Password is every demo account's password (documented in the README).
@@ -104,6 +107,12 @@ var accounts = []account{
 	{"zfb.leader", "钱明", "区政府办", []org.Role{org.RoleLeader}},
 	{"jyj.reviewer", "冯磊", "区教育局", []org.Role{org.RoleReviewer}},
 	{"jyj.leader", "韩梅", "区教育局", []org.Role{org.RoleLeader}},
+	{"mzj.editor", "何静", "区民政局", []org.Role{org.RoleEditor}},
+	{"mzj.reviewer", "罗斌", "区民政局", []org.Role{org.RoleReviewer}},
+	{"mzj.leader", "梁红", "区民政局", []org.Role{org.RoleLeader}},
+	{"qsz.editor", "宋涛", "青石镇", []org.Role{org.RoleEditor}},
+	{"qsz.reviewer", "唐丽", "青石镇", []org.Role{org.RoleReviewer}},
+	{"qsz.leader", "许刚", "青石镇", []org.Role{org.RoleLeader}},
 }
 
 const seededKey = "demo.seeded"
@@ -119,11 +128,15 @@ func Seeded(ctx context.Context, q interface {
 
 // Services are what the demo writes through.
 type Services struct {
-	Orgs    *org.Service
-	Site    *site.Service
-	Catalog *catalog.Service
-	Info    *info.Service
-	Apply   *apply.Service
+	Orgs        *org.Service
+	Site        *site.Service
+	Catalog     *catalog.Service
+	Info        *info.Service
+	Apply       *apply.Service
+	Participate *participate.Service
+	Report      *report.Service
+	// Supervise replays a quarter and a half of checks, tickets and scores.
+	Supervise *supervise.Service
 }
 
 // Seed writes the demo district. Organisations, accounts and settings go in
@@ -209,6 +222,19 @@ func Seed(ctx context.Context, s Services) ([]Account, error) {
 	}
 	if err := seedApplications(ctx, orgs, ap, shortIDs); err != nil {
 		return nil, fmt.Errorf("演示申请写入失败（请删除数据目录后重试）：%w", err)
+	}
+	if err := seedReports(ctx, orgs, ap, s.Report, shortIDs); err != nil {
+		return nil, fmt.Errorf("演示年度报告写入失败（请删除数据目录后重试）：%w", err)
+	}
+	if s.Participate != nil {
+		if err := seedParticipation(ctx, orgs, s.Participate, shortIDs); err != nil {
+			return nil, fmt.Errorf("演示公众参与数据写入失败（请删除数据目录后重试）：%w", err)
+		}
+	}
+	if s.Supervise != nil {
+		if err := seedSupervision(ctx, orgs, inf, s.Supervise, shortIDs); err != nil {
+			return nil, fmt.Errorf("演示监督考核数据写入失败（请删除数据目录后重试）：%w", err)
+		}
 	}
 	if err := st.Set(ctx, actor, map[string]string{seededKey: "1"}); err != nil {
 		return nil, err

@@ -7,14 +7,15 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/netip"
 	"strconv"
 	"strings"
 	"time"
 
 	"gongkai.dev/gongkai/internal/apperr"
 	"gongkai.dev/gongkai/internal/apply"
+	"gongkai.dev/gongkai/internal/moderation"
 	"gongkai.dev/gongkai/internal/org"
+	"gongkai.dev/gongkai/internal/ratelimit"
 )
 
 // The portal side of 依申请公开: the online application form and the
@@ -246,37 +247,12 @@ func identityUploads(r *http.Request) ([]apply.Upload, error) {
 	return out, nil
 }
 
-// limitKey is the rate-limit key of a client address: an IPv4 address
-// itself, an IPv6 address its /64 (one subscriber usually holds a whole
-// /64, so per-address limits would be trivial to dodge).
-func limitKey(ip string) string {
-	a, err := netip.ParseAddr(ip)
-	if err != nil {
-		return ip
-	}
-	a = a.WithZone("").Unmap()
-	if a.Is4() {
-		return a.String()
-	}
-	return netip.PrefixFrom(a, 64).Masked().String()
-}
+// limitKey is the rate-limit key of a client address (ratelimit.AddressKey:
+// IPv6 addresses by their /64).
+func limitKey(ip string) string { return ratelimit.AddressKey(ip) }
 
-// waitText is a wait as a person reads it, rounded up to whole minutes:
-// "3 分钟", "2 小时 5 分钟", "1 小时".
-func waitText(d time.Duration) string {
-	m := int64((d + time.Minute - 1) / time.Minute)
-	if m < 1 {
-		m = 1
-	}
-	switch h, m := m/60, m%60; {
-	case h == 0:
-		return fmt.Sprintf("%d 分钟", m)
-	case m == 0:
-		return fmt.Sprintf("%d 小时", h)
-	default:
-		return fmt.Sprintf("%d 小时 %d 分钟", h, m)
-	}
-}
+// waitText is a wait as a person reads it ("3 分钟", "2 小时 5 分钟").
+func waitText(d time.Duration) string { return moderation.WaitText(d) }
 
 type applyTrackView struct {
 	No       string

@@ -243,7 +243,9 @@ func (s *Server) exportItems(ctx context.Context) ([]exportItem, error) {
 			items = append(items, exportItem{u, status})
 		}
 	}
-	add(http.StatusOK, "/", "/zfxxgk/", "/ysqgk", "/hdjl", "/sitemap.xml")
+	// 互动交流 (/hdjl) is not mirrored: its pages take comments and change
+	// with the date; the nginx example proxies them.
+	add(http.StatusOK, "/", "/zfxxgk/", "/ysqgk", "/sitemap.xml")
 	add(http.StatusNotFound, "/404.html")
 	err := fs.WalkDir(assets, "static", func(p string, d fs.DirEntry, err error) error {
 		if err == nil && !d.IsDir() {
@@ -277,6 +279,14 @@ func (s *Server) exportOrg(ctx context.Context, o org.Org) ([]exportItem, error)
 	}
 	c := "/zfxxgk/" + o.Code
 	add(http.StatusOK, c+"/", c+"/xxgkzn", c+"/xxgkzd", c+"/fdzdgknr", c+"/xxgknb", c+"/bzml")
+	reports, err := s.Report.PublishedList(ctx, o.ID)
+	if err != nil {
+		return nil, err
+	}
+	for _, rp := range reports {
+		y := c + "/xxgknb/" + strconv.Itoa(rp.Year)
+		add(http.StatusOK, y, y+".docx", y+".xlsx", y+".json")
+	}
 
 	// Catalog: every published version, the current one's domains, and
 	// every item key any published version had (old item URLs answer).
@@ -529,7 +539,7 @@ func nginxExample(root, upstream string, results []exported) []byte {
 #                    query as the portal's links spell it (?tc=…&page=2)
 #   withdrawn record pages answer 410 with _gone/path.html; others 404.html
 # Dynamic routes (back office, API, search, the application form and
-# tracking page, the 长者模式 switch) and every
+# tracking page, 互动交流 (comments on drafts), the 长者模式 switch) and every
 # request of a visitor in 长者模式 (cookie gk_elder=1: pages differ) go to the
 # gongkai upstream.
 
@@ -615,7 +625,7 @@ map $args $gk_q {
         return 404;
     }
 `)
-	for _, loc := range []string{"^~ /admin", "^~ /api/", "= /elder", "= /search", "= /zcwjk", "= /ysqgk/sq", "^~ /ysqgk/cx", "= /healthz", "@gongkai"} {
+	for _, loc := range []string{"^~ /admin", "^~ /api/", "= /elder", "= /search", "= /zcwjk", "= /ysqgk/sq", "^~ /ysqgk/cx", "^~ /hdjl", "= /healthz", "@gongkai"} {
 		fmt.Fprintf(&b, "    location %s {\n        proxy_pass http://gongkai;\n        proxy_http_version 1.1;\n"+
 			"        proxy_set_header Connection \"\";\n        proxy_set_header Host $host;\n"+
 			"        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;\n        proxy_set_header X-Forwarded-Proto $scheme;\n    }\n", loc)

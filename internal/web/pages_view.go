@@ -37,6 +37,9 @@ func (v *pagesView) Apply(_ context.Context, cs []changes.Change) error {
 			v.s.InvalidatePages("org:"+c.OrgID, "all")
 		case changes.Org:
 			v.s.InvalidatePages("org:"+c.ObjectID, "orgs")
+		case changes.Report:
+			// The org's report list and report pages.
+			v.s.InvalidatePages("org:" + c.OrgID)
 		default:
 			v.s.InvalidateAllPages()
 		}

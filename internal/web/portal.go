@@ -51,7 +51,7 @@ func (s *Server) portalRoutes() {
 	m.HandleFunc("GET /zfxxgk/{code}/xxgkzn", s.page(s.guide))
 	m.HandleFunc("GET /zfxxgk/{code}/xxgkzd", s.page(s.emptyColumn("xxgkzd")))
 	m.HandleFunc("GET /zfxxgk/{code}/fdzdgknr", s.page(s.statutory))
-	m.HandleFunc("GET /zfxxgk/{code}/xxgknb", s.page(s.emptyColumn("xxgknb")))
+	m.HandleFunc("GET /zfxxgk/{code}/xxgknb", s.page(s.annualList))
 	m.HandleFunc("GET /ysqgk", s.page(s.applyEntry))
 	m.HandleFunc("GET /hdjl", s.page(s.interactEntry))
 	m.HandleFunc("GET /elder", s.toggleElder)
@@ -180,10 +180,6 @@ func (s *Server) guide(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) emptyColumn(slug string) handler {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		title := "政府信息公开制度"
-		if slug == "xxgknb" {
-			st, _ := s.Site.Get(r.Context())
-			title = st.AnnualLabel
-		}
 		p, o, err := s.orgPage(r, title)
 		if err != nil {
 			return err
@@ -227,8 +223,13 @@ func (s *Server) applyEntry(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) interactEntry(w http.ResponseWriter, r *http.Request) error {
-	cacheTags(r, tagSite) // fixed text: only site settings change it
-	p := &pageData{Title: "互动交流", Section: "hdjl"}
+	// Not cached: the solicitations taking comments change with the date
+	// (see participatePortalRoutes).
+	data, err := s.interactData(r)
+	if err != nil {
+		return err
+	}
+	p := &pageData{Title: "互动交流", Section: "hdjl", Data: data}
 	p.Breadcrumb = []crumb{{"首页", "/"}, {"互动交流", ""}}
 	s.render(w, r, http.StatusOK, "portal/interact.html", p)
 	return nil

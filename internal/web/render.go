@@ -16,6 +16,7 @@ import (
 	"gongkai.dev/gongkai/internal/info"
 	"gongkai.dev/gongkai/internal/org"
 	"gongkai.dev/gongkai/internal/site"
+	"gongkai.dev/gongkai/internal/workday"
 )
 
 // pageData is what every page template receives.
@@ -42,6 +43,13 @@ var cst = time.FixedZone("CST", 8*3600)
 
 var funcs = template.FuncMap{
 	"neg": func(n int) int { return -n },
+	// cnday writes a stored day (YYYY-MM-DD) as 2026年11月27日; other text as is.
+	"cnday": func(s string) string {
+		if d, err := workday.ParseDate(s); err == nil {
+			return d.Chinese()
+		}
+		return s
+	},
 	"date": func(t time.Time) string {
 		if t.IsZero() {
 			return "—"
@@ -170,6 +178,17 @@ var flashes = map[string]string{
 	"rejected":    "已退回起草人修改。",
 	"withdrawn":   "已撤回；门户网站原地址显示撤回说明。",
 	"transferred": "申请已转交接收机关办理，收到申请之日和答复期限不变。",
+	"checked":     "检查完成，问题清单和整改单已按本次检查结果更新。",
+	"ticketed":    "整改单已下发，整改单位登录后台即可看到并反馈。",
+	"replied":     "整改情况已反馈，等待政务公开办核查；下一次检查未再发现该问题时自动办结。",
+	"returned":    "已退回重新整改，新的期限已通知整改单位。",
+	"accepted":    "整改单已核查确认办结。",
+	"scored":      "考核结果已存档。",
+	"bonus":       "加分已登记。",
+	"extended":    "征集期限已延长，门户网站已显示新的截止日期。",
+	"reported":    "采纳情况已公布，门户网站显示“采纳情况已公布”。",
+	"listed":      "已列入重大行政决策事项目录，门户网站已显示。",
+	"removed":     "已调出目录；门户网站保留该事项并注明调出理由。",
 }
 
 // formErrors splits an Invalid error into per-field messages for a form;

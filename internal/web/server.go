@@ -32,9 +32,12 @@ import (
 	"gongkai.dev/gongkai/internal/db"
 	"gongkai.dev/gongkai/internal/info"
 	"gongkai.dev/gongkai/internal/org"
+	"gongkai.dev/gongkai/internal/participate"
 	"gongkai.dev/gongkai/internal/ratelimit"
+	"gongkai.dev/gongkai/internal/report"
 	"gongkai.dev/gongkai/internal/search"
 	"gongkai.dev/gongkai/internal/site"
+	"gongkai.dev/gongkai/internal/supervise"
 	"gongkai.dev/gongkai/internal/workday"
 )
 
@@ -43,17 +46,22 @@ var assets embed.FS
 
 // Deps are the capabilities the web layer adapts.
 type Deps struct {
-	DB       *db.DB
-	Orgs     *org.Service
-	Site     *site.Service
-	Catalog  *catalog.Service
-	Info     *info.Service
-	Apply    *apply.Service
-	Calendar *workday.Store
-	Search   *search.Service
-	Logger   *slog.Logger
+	DB      *db.DB
+	Orgs    *org.Service
+	Site    *site.Service
+	Catalog *catalog.Service
+	Info    *info.Service
+	Apply   *apply.Service
+	// Participate is 征求意见 and the 重大行政决策事项目录 (/hdjl, /admin/participate).
+	Participate *participate.Service
+	Report      *report.Service
+	Calendar    *workday.Store
+	Search      *search.Service
+	Logger      *slog.Logger
 	// APIClients authenticates the bearer tokens of /api/v1/apply/cases.
 	APIClients *apiclient.Service
+	// Supervise is 监督考核 (/admin/supervise).
+	Supervise *supervise.Service
 	// SecureCookies marks cookies Secure; set it when served over HTTPS
 	// (directly or behind a TLS-terminating proxy).
 	SecureCookies bool
@@ -205,6 +213,10 @@ func (s *Server) routes() {
 	s.searchRoutes()
 	s.applyPortalRoutes()
 	s.applyAdminRoutes()
+	s.participatePortalRoutes()
+	s.participateAdminRoutes()
+	s.reportRoutes()
+	s.superviseRoutes()
 	s.apiRoutes()
 }
 

@@ -62,7 +62,7 @@ func resolvesInMirror(dir string, u *url.URL) bool {
 }
 
 // Routes served by gongkai itself (proxied by the nginx example).
-var dynamicPrefixes = []string{"/elder", "/admin", "/api/", "/search", "/zcwjk", "/ysqgk/sq", "/ysqgk/cx", "/favicon.ico"}
+var dynamicPrefixes = []string{"/elder", "/admin", "/api/", "/search", "/zcwjk", "/ysqgk/sq", "/ysqgk/cx", "/hdjl", "/favicon.ico"}
 
 func TestSiteExportMatchesServer(t *testing.T) {
 	env := apptest.Start(t, apptest.Options{})
