@@ -151,6 +151,13 @@ func (s *Server) superviseDashboard(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	data["RunHour"] = cfg.Get("run_hour")
+	// Annual reports not yet published for last year (第四十九条: departments
+	// by 31 January, the government by 31 March).
+	if s.Report != nil {
+		if data["ReportDue"], err = s.Report.Reminders(ctx, a.scope, sv.Today()); err != nil {
+			return err
+		}
+	}
 	runs, err := sv.Runs(ctx, 1)
 	if err != nil {
 		return err

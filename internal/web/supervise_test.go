@@ -60,6 +60,12 @@ func TestSuperviseBackOffice(t *testing.T) {
 			t.Fatalf("a table header without scope: %q", apptest.TextOf(th))
 		}
 	}
+	// Last year's annual reports: the demo publishes 区政府办's 2025 report
+	// only, so other departments are listed and 区政府办 is not.
+	sec := between(r.Body, `id="h-annual"`, "</section>")
+	if env.App.Supervise.Today().Year == 2026 && (!strings.Contains(sec, "教育局") || strings.Contains(sec, "人民政府办公室")) {
+		t.Errorf("annual report reminders on the dashboard:\n%s", sec)
+	}
 	if !strings.Contains(r.Body, "逾期督办的整改单") || !strings.Contains(apptest.TextOf(apptest.First(doc, "nav.side-nav")), "监督考核") {
 		t.Errorf("dashboard lacks the escalated list or the menu entry")
 	}
