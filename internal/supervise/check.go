@@ -12,6 +12,7 @@ import (
 
 	"gongkai.dev/gongkai/internal/apperr"
 	"gongkai.dev/gongkai/internal/apply"
+	"gongkai.dev/gongkai/internal/board"
 	"gongkai.dev/gongkai/internal/catalog"
 	"gongkai.dev/gongkai/internal/db"
 	"gongkai.dev/gongkai/internal/info"
@@ -27,6 +28,7 @@ type Service struct {
 	Catalog  *catalog.Service
 	Info     *info.Service
 	Apply    *apply.Service
+	Board    *board.Service // nil: the 互动回应 rules are not computed
 	Calendar func(context.Context) (*workday.Calendar, error)
 	// InterpGrace is the site's 政策解读发布宽限 in working days (nil = 0):
 	// one setting for the policy pages and for this check.
@@ -62,6 +64,7 @@ const (
 	ObjCatalogItem = "catalog_item"
 	ObjInfo        = "info"
 	ObjApply       = "apply"
+	ObjBoard       = "board"
 )
 
 // evaluation is what the rules found, with the rules that could not be
@@ -113,6 +116,8 @@ func (s *Service) evaluate(ctx context.Context, cfg Config, orgs []org.Org, toda
 		{[]string{RuleExpired, RulePrivacy, RuleSecrecy}, func() error { return s.checkSweep(ctx, ev, cfg, ids, today) }},
 		{[]string{RuleApplyOverdue, RuleApplyNear, RuleApplyCorrectionLate, RuleApplyNoBasis},
 			func() error { return s.checkApply(ctx, ev, cfg, ids, today) }},
+		{[]string{RuleBoardUnanswered}, func() error { return s.checkBoardUnanswered(ctx, ev, ids, today) }},
+		{[]string{RuleBoardOverdue}, func() error { return s.checkBoardOverdue(ctx, ev, ids, today) }},
 	}
 	for _, st := range steps {
 		n := len(ev.cands)
@@ -517,6 +522,58 @@ func (s *Service) checkApply(ctx context.Context, ev *evaluation, cfg Config, id
 			continue
 		}
 		ev.add(c)
+	}
+	return nil
+}
+
+// checkBoardUnanswered reads the message board's 3-month veto list as of
+// the check day.
+func (s *Service) checkBoardUnanswered(ctx context.Context, ev *evaluation, ids []string, today workday.Date) error {
+	if s.Board == nil {
+		return nil // no message board in this deployment: nothing to find
+	}
+	un, err := s.Board.Unanswered(ctx, ids, today)
+	if err != nil {
+		return err
+	}
+	for _, u := range un {
+		evid := fmt.Sprintf("留言 %s 于 %s 收到，3个月期限至 %s", u.TrackingNo, u.ReceivedOn, u.LimitOn)
+		if u.RespondedOn == "" {
+			evid += fmt.Sprintf("，截至 %s 仍未回应（已 %d 天）", today, u.Days)
+		} else {
+			evid += fmt.Sprintf("，%s 才回应（用时 %d 天）", u.RespondedOn, u.Days)
+		}
+		ev.add(Candidate{Rule: RuleBoardUnanswered, OrgID: u.OrgID, ObjectType: ObjBoard, ObjectID: u.MessageID,
+			ObjectLabel: "留言 " + u.TrackingNo, Link: u.Link, Evidence: evid})
+	}
+	return nil
+}
+
+// checkBoardOverdue lists the open overdue messages. The board computes
+// them for the current day only, so a check as of another day leaves those
+// findings as they were.
+func (s *Service) checkBoardOverdue(ctx context.Context, ev *evaluation, ids []string, today workday.Date) error {
+	if s.Board == nil {
+		return nil
+	}
+	if today != s.Board.Today() {
+		return apperr.New(apperr.Conflict, "留言是否逾期只能按当天计算")
+	}
+	rows, err := s.Board.Overdue(ctx, ids)
+	if err != nil {
+		return err
+	}
+	for _, r := range rows {
+		if r.ClockErr != "" || !r.Clock.Overdue {
+			continue
+		}
+		evid := fmt.Sprintf("留言 %s 于 %s 收到，答复时限 %d 个工作日（至 %s），已超过 %d 个工作日", r.TrackingNo, r.ReceivedOn,
+			r.LimitDays, r.Clock.Due, r.Clock.DaysOver)
+		if r.Clock.Escalated {
+			evid += "，已升级督办"
+		}
+		ev.add(Candidate{Rule: RuleBoardOverdue, OrgID: r.OrgID, ObjectType: ObjBoard, ObjectID: r.ID,
+			ObjectLabel: "留言 " + r.TrackingNo, Link: "/admin/board/" + r.ID, Evidence: evid})
 	}
 	return nil
 }

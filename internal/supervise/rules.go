@@ -37,11 +37,13 @@ const (
 	GroupCatalog = "catalog"
 	GroupPublish = "publish"
 	GroupApply   = "apply"
+	GroupBoard   = "board"
 )
 
 // Groups name the rule groups in Chinese, in display order.
 var Groups = []struct{ Code, Label string }{
 	{GroupColumns, "网站栏目更新"}, {GroupCatalog, "标准目录"}, {GroupPublish, "信息发布"}, {GroupApply, "依申请公开"},
+	{GroupBoard, "互动回应"},
 }
 
 // GroupLabel is a group's Chinese name.
@@ -82,6 +84,9 @@ const (
 	RuleApplyNear           = "apply.near"
 	RuleApplyCorrectionLate = "apply.correction_late"
 	RuleApplyNoBasis        = "apply.no_basis"
+
+	RuleBoardUnanswered = "board.unanswered_3m"
+	RuleBoardOverdue    = "board.overdue"
 )
 
 // CountTicketEscalated is what the indicator table may count beside rules:
@@ -173,6 +178,13 @@ var Rules = []Rule{
 	{RuleApplyNoBasis, "答复未载明法律依据", GroupApply, SevMedium,
 		"检查日前若干天内（默认 365 天）收到并已办结的申请，答复没有记录所依据的法律条款。",
 		"《政府信息公开条例》第三十六条、第三十七条；答复书应载明依据和理由", []string{"apply_lookback_days"}},
+
+	{RuleBoardUnanswered, "留言超过3个月未回应", GroupBoard, SevVeto,
+		"检查日前一年内收到的有效留言，自收到之日起3个月内未答复或转由相应渠道办理（仍未回应的，或回应晚于3个月的）。每条留言一条。",
+		"国办秘函〔2019〕19号 单项否决第5项“互动回应差”：监测时间点前1年内，对网民留言应及时答复处理的政务咨询类栏目存在超过3个月未回应有效留言的现象", nil},
+	{RuleBoardOverdue, "留言超过答复时限", GroupBoard, SevMedium,
+		"办理中的留言已超过其类别的答复时限（按工作日计，咨询默认5个工作日）。只能按当天计算。",
+		"湖南等地通报“针对简单常见咨询问题答复时间超过5个工作日”；《政府网站发展指引》互动交流受理反馈", nil},
 }
 
 // RuleByCode finds a rule.

@@ -625,11 +625,11 @@ func TestThresholdValidation(t *testing.T) {
 		mod   func(*supervise.Table)
 		field string
 	}{
-		{func(t *supervise.Table) { t.Indicators[3].Weight += 10 }, "indicators"},
-		{func(t *supervise.Table) { t.Indicators[3].Per = t.Indicators[3].Weight + 10 }, "ind_3_per"},
+		{func(t *supervise.Table) { t.Indicators[4].Weight += 10 }, "indicators"},
+		{func(t *supervise.Table) { t.Indicators[4].Per = t.Indicators[4].Weight + 10 }, "ind_4_per"},
 		{func(t *supervise.Table) {
-			t.Indicators[4].Rules = append(t.Indicators[4].Rules, supervise.RuleNewsStale)
-		}, "ind_4_rules"},
+			t.Indicators[5].Rules = append(t.Indicators[5].Rules, supervise.RuleNewsStale)
+		}, "ind_5_rules"},
 		{func(t *supervise.Table) { t.Indicators[0].Threshold = 0 }, "ind_0_threshold"},
 		{func(t *supervise.Table) { t.Indicators[1].Code = t.Indicators[0].Code }, "ind_1_code"},
 		{func(t *supervise.Table) { t.Indicators[2].Rules = []string{"column.nonsense"} }, "ind_2_rules"},
