@@ -16,6 +16,7 @@ import (
 
 	"gongkai.dev/gongkai/internal/apiclient"
 	"gongkai.dev/gongkai/internal/apply"
+	"gongkai.dev/gongkai/internal/board"
 	"gongkai.dev/gongkai/internal/catalog"
 	"gongkai.dev/gongkai/internal/changes"
 	"gongkai.dev/gongkai/internal/db"
@@ -70,11 +71,13 @@ type App struct {
 	// Participate is 征求意见 and the 重大行政决策事项目录; its Guard holds
 	// the public forms' rate limiters (the message board shares it).
 	Participate *participate.Service
-	Report      *report.Service
-	Calendar    *workday.Store
-	Search      *search.Service
-	Follower    *changes.Follower
-	Web         *web.Server
+	// Board is 留言 and the 政策问答 knowledge base; it shares Participate's Guard.
+	Board    *board.Service
+	Report   *report.Service
+	Calendar *workday.Store
+	Search   *search.Service
+	Follower *changes.Follower
+	Web      *web.Server
 	// APIClients are the integrations pushing applications (gongkai apikey).
 	APIClients *apiclient.Service
 	// Supervise is 监督考核: checks, findings, rectification tickets, scores.
@@ -130,7 +133,8 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	a.Apply = &apply.Service{DB: d, Orgs: a.Orgs, Calendar: a.Calendar.Calendar, Now: cfg.Now}
 	a.Report = &report.Service{DB: d, Orgs: a.Orgs, Apply: a.Apply, Info: a.Info, Calendar: a.Calendar.Calendar, Now: cfg.Now}
 	a.Participate = &participate.Service{DB: d, Orgs: a.Orgs, Calendar: a.Calendar.Calendar, Guard: &moderation.Guard{}, Now: cfg.Now}
-	a.Supervise = &supervise.Service{DB: d, Orgs: a.Orgs, Catalog: a.Catalog, Info: a.Info, Apply: a.Apply,
+	a.Board = &board.Service{DB: d, Orgs: a.Orgs, Info: a.Info, Calendar: a.Calendar.Calendar, Guard: a.Participate.Guard, Now: cfg.Now}
+	a.Supervise = &supervise.Service{DB: d, Orgs: a.Orgs, Catalog: a.Catalog, Info: a.Info, Apply: a.Apply, Board: a.Board,
 		Calendar: a.Calendar.Calendar, Now: cfg.Now, InterpGrace: func(ctx context.Context) int {
 			st, err := a.Site.Get(ctx)
 			if err != nil {
@@ -148,7 +152,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		d.Close()
 		return nil, err
 	}
-	a.Web, err = web.New(web.Deps{DB: d, Orgs: a.Orgs, Site: a.Site, Catalog: a.Catalog, Info: a.Info, Apply: a.Apply, Report: a.Report, Participate: a.Participate, APIClients: a.APIClients, Supervise: a.Supervise,
+	a.Web, err = web.New(web.Deps{DB: d, Orgs: a.Orgs, Site: a.Site, Catalog: a.Catalog, Info: a.Info, Apply: a.Apply, Report: a.Report, Participate: a.Participate, APIClients: a.APIClients, Supervise: a.Supervise, Board: a.Board,
 		Calendar: a.Calendar, Search: a.Search, Logger: cfg.Logger, SecureCookies: cfg.SecureCookies, Version: Version,
 		TrustedProxies: proxies, ApplyRateLimit: cfg.ApplyRateLimit})
 	if err != nil {
@@ -298,5 +302,5 @@ func (a *App) Close() error {
 // database only; see demo.Seed).
 func (a *App) SeedDemo(ctx context.Context) ([]demo.Account, error) {
 	return demo.Seed(ctx, demo.Services{Orgs: a.Orgs, Site: a.Site, Catalog: a.Catalog, Info: a.Info, Apply: a.Apply, Report: a.Report, Participate: a.Participate,
-		Supervise: a.Supervise})
+		Supervise: a.Supervise, Board: a.Board})
 }

@@ -13,6 +13,7 @@ import (
 	"gongkai.dev/gongkai/internal/apperr"
 	"gongkai.dev/gongkai/internal/apply"
 	"gongkai.dev/gongkai/internal/audit"
+	"gongkai.dev/gongkai/internal/board"
 	"gongkai.dev/gongkai/internal/catalog"
 	"gongkai.dev/gongkai/internal/info"
 	"gongkai.dev/gongkai/internal/org"
@@ -137,6 +138,8 @@ type Services struct {
 	Report      *report.Service
 	// Supervise replays a quarter and a half of checks, tickets and scores.
 	Supervise *supervise.Service
+	// Board tells a few months of 留言 and keeps a 政策问答 base.
+	Board *board.Service
 }
 
 // Seed writes the demo district. Organisations, accounts and settings go in
@@ -229,6 +232,11 @@ func Seed(ctx context.Context, s Services) ([]Account, error) {
 	if s.Participate != nil {
 		if err := seedParticipation(ctx, orgs, s.Participate, shortIDs); err != nil {
 			return nil, fmt.Errorf("演示公众参与数据写入失败（请删除数据目录后重试）：%w", err)
+		}
+	}
+	if s.Board != nil {
+		if err := seedBoard(ctx, orgs, inf, s.Board, shortIDs); err != nil {
+			return nil, fmt.Errorf("演示留言数据写入失败（请删除数据目录后重试）：%w", err)
 		}
 	}
 	if s.Supervise != nil {

@@ -9,6 +9,7 @@ import (
 	"gongkai.dev/gongkai/internal/apperr"
 	"gongkai.dev/gongkai/internal/apply"
 	"gongkai.dev/gongkai/internal/audit"
+	"gongkai.dev/gongkai/internal/board"
 	"gongkai.dev/gongkai/internal/catalog"
 	"gongkai.dev/gongkai/internal/dbtest"
 	"gongkai.dev/gongkai/internal/demo"
@@ -35,9 +36,10 @@ func TestSeed(t *testing.T) {
 	rep := &report.Service{DB: d, Orgs: orgs, Apply: ap, Info: inf, Calendar: cal.Calendar, Now: func() time.Time { return applyDay }}
 	part := &participate.Service{DB: d, Orgs: orgs, Calendar: cal.Calendar, Now: func() time.Time { return applyDay }}
 	sup := &supervise.Service{DB: d, Orgs: orgs, Catalog: cat, Info: inf, Apply: ap, Calendar: cal.Calendar, Now: func() time.Time { return applyDay }}
+	bd := &board.Service{DB: d, Orgs: orgs, Info: inf, Calendar: cal.Calendar, Now: func() time.Time { return applyDay }}
 	ctx := context.Background()
 	accounts, err := demo.Seed(ctx, demo.Services{Orgs: orgs, Site: st, Catalog: cat, Info: inf, Apply: ap, Report: rep, Participate: part,
-		Supervise: sup})
+		Supervise: sup, Board: bd})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,6 +116,7 @@ func TestSeed(t *testing.T) {
 	assertDemoReports(t, ctx, orgs, rep)
 	assertDemoParticipation(t, ctx, orgs, part)
 	assertDemoSupervision(t, ctx, orgs, sup)
+	assertDemoBoard(t, ctx, orgs, bd)
 	if _, err := demo.Seed(ctx, demo.Services{Orgs: orgs, Site: st, Catalog: cat, Info: inf, Apply: ap, Report: rep, Participate: part}); !apperr.Is(err, apperr.Conflict) {
 		t.Fatalf("second seed: %v", err)
 	}

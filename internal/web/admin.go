@@ -231,6 +231,9 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) error {
 	if data["ApplyRemind"], err = s.applyRemindPanel(ctx, p); err != nil {
 		return err
 	}
+	if data["BoardRemind"], err = s.boardRemindPanel(ctx, p); err != nil {
+		return err
+	}
 	s.render(w, r, http.StatusOK, "admin/dashboard.html", &pageData{Title: "工作台", Section: "dashboard", Data: data})
 	return nil
 }

@@ -229,6 +229,9 @@ func (s *Server) interactEntry(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if err := s.boardInteract(r, data); err != nil {
+		return err
+	}
 	p := &pageData{Title: "互动交流", Section: "hdjl", Data: data}
 	p.Breadcrumb = []crumb{{"首页", "/"}, {"互动交流", ""}}
 	s.render(w, r, http.StatusOK, "portal/interact.html", p)

@@ -189,6 +189,17 @@ var flashes = map[string]string{
 	"reported":    "采纳情况已公布，门户网站显示“采纳情况已公布”。",
 	"listed":      "已列入重大行政决策事项目录，门户网站已显示。",
 	"removed":     "已调出目录；门户网站保留该事项并注明调出理由。",
+	// 留言 and 政策问答 (board_admin.go).
+	"ly_accept":    "已受理，答复期限从收到留言之日起计算。",
+	"ly_transfer":  "留言已转交承办单位办理，办理历史和答复期限保留。",
+	"ly_reply":     "已答复，留言人凭查询码可以查看答复并评价。",
+	"ly_redirect":  "已告知留言人通过相应渠道反映，留言办结。",
+	"ly_release":   "审核通过，留言已转入受理单位的待办。",
+	"ly_reject":    "已作不予受理处理，留言人可以查看理由。",
+	"ly_publish":   "留言和答复已公开（个人信息已隐去）。",
+	"ly_unpublish": "已撤回公开，门户网站不再显示该留言。",
+	"qa_publish":   "政策问答已公开，留言表单会向群众推荐。",
+	"qa_withdraw":  "政策问答已撤下，可以修改后重新公开。",
 }
 
 // formErrors splits an Invalid error into per-field messages for a form;

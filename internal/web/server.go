@@ -28,6 +28,7 @@ import (
 	"gongkai.dev/gongkai/internal/apiclient"
 	"gongkai.dev/gongkai/internal/apperr"
 	"gongkai.dev/gongkai/internal/apply"
+	"gongkai.dev/gongkai/internal/board"
 	"gongkai.dev/gongkai/internal/catalog"
 	"gongkai.dev/gongkai/internal/db"
 	"gongkai.dev/gongkai/internal/info"
@@ -62,6 +63,8 @@ type Deps struct {
 	APIClients *apiclient.Service
 	// Supervise is 监督考核 (/admin/supervise).
 	Supervise *supervise.Service
+	// Board is 留言 and 政策问答 (/hdjl/ly, /hdjl/wd, /admin/board).
+	Board *board.Service
 	// SecureCookies marks cookies Secure; set it when served over HTTPS
 	// (directly or behind a TLS-terminating proxy).
 	SecureCookies bool
@@ -217,6 +220,8 @@ func (s *Server) routes() {
 	s.participateAdminRoutes()
 	s.reportRoutes()
 	s.superviseRoutes()
+	s.boardPortalRoutes()
+	s.boardAdminRoutes()
 	s.apiRoutes()
 }
 
