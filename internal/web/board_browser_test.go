@@ -3,64 +3,14 @@ package web_test
 import (
 	"context"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
-	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
 	"gongkai.dev/gongkai/internal/apptest"
 	"gongkai.dev/gongkai/internal/demo"
 )
-
-// bdWatch collects console problems and opened dialogs of a browser
-// context; done reports them.
-func bdWatch(t *testing.T, ctx context.Context) (done func()) {
-	var mu sync.Mutex
-	var problems, dialogs []string
-	messages := chromedp.Console(ctx)
-	go func() {
-		for m, err := range messages {
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			switch {
-			case m.Source == "network" && (strings.Contains(m.Text, "status of 400") || strings.Contains(m.Text, "status of 409")):
-				// a form back with its errors is a 400 page, as it should be
-			case m.Type == "error" || m.Type == chromedp.ConsoleException || m.Type == "warning":
-				problems = append(problems, string(m.Type)+": "+m.Text)
-			}
-			mu.Unlock()
-		}
-	}()
-	opened := chromedp.Events(ctx, page.JavascriptDialogOpening)
-	go func() {
-		for ev, err := range opened {
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			dialogs = append(dialogs, string(ev.Type)+": "+ev.Message)
-			mu.Unlock()
-			chromedp.Call(ctx, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{})
-		}
-	}()
-	return func() {
-		t.Helper()
-		time.Sleep(100 * time.Millisecond) // let the last log entries arrive
-		mu.Lock()
-		defer mu.Unlock()
-		if len(problems) > 0 {
-			t.Errorf("browser reported: %v", problems)
-		}
-		if len(dialogs) > 0 {
-			t.Errorf("dialogs opened: %v", dialogs)
-		}
-	}
-}
 
 // XSS attempts in every field of the message form stay text: in the form
 // coming back with errors, on the confirmation page, on the staff's message
@@ -73,7 +23,7 @@ func TestBrowserBoardXSS(t *testing.T) {
 	env := apptest.Start(t, apptest.Options{})
 	bdLoosen(t, env)
 	ctx := browser(t)
-	done := bdWatch(t, ctx)
+	done := watchBrowser(t, ctx)
 	do := func(steps ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
 		if err := chromedp.Do(ctx, steps...); err != nil {
@@ -207,7 +157,7 @@ func TestBrowserBoardXSS(t *testing.T) {
 func TestBrowserBoardSuggest(t *testing.T) {
 	env := apptest.Start(t, apptest.Options{})
 	ctx := browser(t)
-	done := bdWatch(t, ctx)
+	done := watchBrowser(t, ctx)
 	do := func(steps ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
 		if err := chromedp.Do(ctx, steps...); err != nil {

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
@@ -105,5 +106,53 @@ func TestBrowserLoginToDashboard(t *testing.T) {
 	defer mu.Unlock()
 	if len(problems) > 0 {
 		t.Errorf("browser reported: %v", problems)
+	}
+}
+
+// watchBrowser collects a browser context's console problems (a form page
+// back with its errors, 400 or 409, is expected) and opened dialogs; done
+// reports them as test errors.
+func watchBrowser(t *testing.T, ctx context.Context) (done func()) {
+	var mu sync.Mutex
+	var problems, dialogs []string
+	messages := chromedp.Console(ctx)
+	go func() {
+		for m, err := range messages {
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			switch {
+			case m.Source == "network" && (strings.Contains(m.Text, "status of 400") || strings.Contains(m.Text, "status of 409")):
+				// a form back with its errors is a 400 page, as it should be
+			case m.Type == "error" || m.Type == chromedp.ConsoleException || m.Type == "warning":
+				problems = append(problems, string(m.Type)+": "+m.Text)
+			}
+			mu.Unlock()
+		}
+	}()
+	opened := chromedp.Events(ctx, page.JavascriptDialogOpening)
+	go func() {
+		for ev, err := range opened {
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			dialogs = append(dialogs, string(ev.Type)+": "+ev.Message)
+			mu.Unlock()
+			chromedp.Call(ctx, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{})
+		}
+	}()
+	return func() {
+		t.Helper()
+		time.Sleep(100 * time.Millisecond) // let the last log entries arrive
+		mu.Lock()
+		defer mu.Unlock()
+		if len(problems) > 0 {
+			t.Errorf("browser reported: %v", problems)
+		}
+		if len(dialogs) > 0 {
+			t.Errorf("dialogs opened: %v", dialogs)
+		}
 	}
 }

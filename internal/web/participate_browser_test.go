@@ -3,11 +3,8 @@ package web_test
 import (
 	"context"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
-	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
@@ -26,36 +23,7 @@ func TestBrowserCommentXSS(t *testing.T) {
 	env := apptest.Start(t, apptest.Options{})
 	open := paDemo(t, env, participate.StageOpen)
 	ctx := browser(t)
-	var mu sync.Mutex
-	var problems, dialogs []string
-	messages := chromedp.Console(ctx)
-	go func() {
-		for m, err := range messages {
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			switch {
-			case m.Source == "network" && (strings.Contains(m.Text, "status of 400") || strings.Contains(m.Text, "status of 409")):
-				// a form back with its errors is a 400 page, as it should be
-			case m.Type == "error" || m.Type == chromedp.ConsoleException || m.Type == "warning":
-				problems = append(problems, string(m.Type)+": "+m.Text)
-			}
-			mu.Unlock()
-		}
-	}()
-	opened := chromedp.Events(ctx, page.JavascriptDialogOpening)
-	go func() {
-		for ev, err := range opened {
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			dialogs = append(dialogs, string(ev.Type)+": "+ev.Message)
-			mu.Unlock()
-			chromedp.Call(ctx, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{})
-		}
-	}()
+	done := watchBrowser(t, ctx)
 	do := func(steps ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
 		if err := chromedp.Do(ctx, steps...); err != nil {
@@ -180,13 +148,5 @@ func TestBrowserCommentXSS(t *testing.T) {
 		t.Errorf("receipt page: %s", got)
 	}
 
-	time.Sleep(100 * time.Millisecond) // let the last log entries arrive
-	mu.Lock()
-	defer mu.Unlock()
-	if len(problems) > 0 {
-		t.Errorf("browser reported: %v", problems)
-	}
-	if len(dialogs) > 0 {
-		t.Errorf("dialogs opened: %v", dialogs)
-	}
+	done()
 }
